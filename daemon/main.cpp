@@ -1,0 +1,3 @@
+#include "daemon/core/log.hpp"
+
+int main() { return 0; }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds avmon twice (optimised, and with ASan+UBSan), runs the
+# whole test suite under ctest in both builds, then fuzzes every parser briefly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+jobs=$(nproc)
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAVMON_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+echo "== ASan+UBSan build =="
+(cd build-asan && ctest --output-on-failure -j"$jobs" --timeout 600)
+bash scripts/fuzz-smoke.sh
+echo "== optimised build =="
+(cd build && ctest --output-on-failure -j"$jobs" --timeout 600)
