@@ -1,0 +1,57 @@
+#pragma once
+// Runs one poll loop per device on the io_context: jittered timers, back-off for devices that
+// stay unreachable, a deadline for every poll. Results go to one observer; the scheduler
+// knows nothing of the store or the alarm engine.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/app/poll_timing.hpp"
+#include "daemon/core/asio.hpp"
+#include "probes/probe.hpp"
+
+namespace avmon::app {
+
+struct ScheduledDevice {
+    std::string id;
+    std::chrono::milliseconds interval{60000};
+    std::vector<std::unique_ptr<probes::Probe>> probes;
+};
+
+struct DevicePollStatus {
+    std::string id;
+    int consecutive_failures = 0;
+    bool reachable = false;
+    bool polled = false;
+    SysTime last_poll{};
+    std::chrono::milliseconds last_duration{0};
+};
+
+class Scheduler {
+public:
+    // Called once per probe per poll, on the loop thread.
+    using Observer = std::function<void(const std::string& device, std::string_view probe_kind, const PollResult&)>;
+
+    Scheduler(asio::any_io_executor ex, PollTimingSettings timing, Observer observer);
+    ~Scheduler();
+
+    void add(ScheduledDevice device);        // starts polling it
+    void remove(const std::string& id);      // stops its loop; a poll in flight finishes on its own
+    bool contains(const std::string& id) const { return loops_.count(id) != 0; }
+    void stop();                             // stops every loop
+    std::vector<DevicePollStatus> status() const;
+    std::size_t size() const { return loops_.size(); }
+
+private:
+    struct Loop;
+    awaitable<void> run(std::shared_ptr<Loop> loop);
+
+    asio::any_io_executor ex_;
+    PollTiming timing_;
+    Observer observer_;
+    std::map<std::string, std::shared_ptr<Loop>> loops_;
+};
+
+}  // namespace avmon::app
