@@ -1,0 +1,925 @@
+#include "daemon/alarms/alarm_engine.hpp"
+
+#include <algorithm>
+
+#include "daemon/alarms/alarm_journal.hpp"
+#include "daemon/alarms/alarm_text.hpp"
+#include "daemon/alarms/flap_detector.hpp"
+#include "daemon/core/log.hpp"
+#include "daemon/core/message_ids.hpp"
+
+namespace avmon::alarms {
+
+using config::RuleKind;
+
+// ---------------------------------------------------------------- internal state
+
+struct AlarmEngine::DeviceInfo {
+    config::DeviceConfig cfg;
+    std::string name;       // human name, id when empty
+    std::string room_name;  // human room name
+    std::string room_kind;
+    std::string site;
+    std::vector<config::RuleConfig> rules;
+    std::optional<bool> reachable;  // as of the last poll
+    std::vector<Track*> tracks;     // this device's conditions (dependency checks stay cheap)
+};
+
+// One condition: a rule on a device, for one row of a walked metric.
+struct AlarmEngine::Track {
+    std::string key, device, metric, row;
+    config::RuleConfig rule;
+    bool evaluated = false;
+    bool bad = false;  // the last evaluation (hysteresis applied)
+    std::optional<SysTime> bad_since, good_since;
+    int bad_polls = 0;
+    bool firing = false;  // debounced: the condition is confirmed
+    double value = 0;
+    std::optional<double> prev_value;  // rate_above
+    std::optional<SysTime> prev_time;
+    FlapDetector flap;
+    std::optional<std::int64_t> alarm_id;  // the open alarm of this condition
+};
+
+namespace {
+
+bool is_open(const Alarm& a) { return a.state == AlarmState::raised || a.state == AlarmState::acknowledged; }
+
+std::string track_key(const std::string& device, const std::string& rule, const std::string& row) {
+    return device + '\x1f' + rule + '\x1f' + row;
+}
+
+std::string alarm_rule_id(const std::string& rule, const std::string& row) {
+    return row.empty() ? rule : rule + "@" + row;
+}
+
+// Which metric instance a rule's metric pattern matches: "lamp_hours" exactly, or
+// "if_oper_status.*" for every row "if_oper_status.<row>".
+bool match_metric(const std::string& pattern, const std::string& metric, std::string& row) {
+    if (pattern == metric) {
+        row.clear();
+        return true;
+    }
+    if (pattern.size() >= 2 && pattern.compare(pattern.size() - 2, 2, ".*") == 0) {
+        const std::size_t plen = pattern.size() - 1;  // includes the dot
+        if (metric.size() > plen && metric.compare(0, plen, pattern, 0, plen) == 0) {
+            row = metric.substr(plen);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool crosses(RuleKind kind, double v, double threshold) {
+    switch (kind) {
+        case RuleKind::above:
+        case RuleKind::rate_above: return v > threshold;
+        case RuleKind::below: return v < threshold;
+        case RuleKind::equals: return v == threshold;
+        case RuleKind::not_equals: return v != threshold;
+        default: return false;
+    }
+}
+
+// With a clear threshold the condition, once bad, stays bad until the value passes it.
+bool still_bad(RuleKind kind, double v, double clear) {
+    switch (kind) {
+        case RuleKind::above:
+        case RuleKind::rate_above: return v > clear;
+        case RuleKind::below: return v < clear;
+        case RuleKind::equals:
+        case RuleKind::not_equals: return v != clear;
+        default: return false;
+    }
+}
+
+bool marks_down(const config::RuleConfig& r) { return r.marks_down || r.kind == RuleKind::unreachable; }
+
+config::SeverityPolicy default_policy(Severity s) {
+    config::SeverityPolicy p;
+    switch (s) {
+        case Severity::I:
+            p.ack_deadline = std::chrono::minutes(30);
+            p.resolve_deadline = std::chrono::hours(12);
+            p.emergency_after = std::chrono::hours(16);
+            break;
+        case Severity::II: p.resolve_deadline = std::chrono::hours(24); break;
+        case Severity::III: p.resolve_deadline = std::chrono::hours(48); break;
+        case Severity::IV: p.resolve_deadline = std::chrono::hours(24 * 5); break;
+    }
+    return p;
+}
+
+std::string deadline_text(SysTime t) { return format_utc(t); }
+
+}  // namespace
+
+std::string alarm_rule(const Alarm& a) {
+    const auto at = a.rule_id.find('@');
+    return at == std::string::npos ? a.rule_id : a.rule_id.substr(0, at);
+}
+
+std::string alarm_row(const Alarm& a) {
+    const auto at = a.rule_id.find('@');
+    return at == std::string::npos ? std::string() : a.rule_id.substr(at + 1);
+}
+
+// ---------------------------------------------------------------- construction
+
+AlarmEngine::AlarmEngine(const config::Config& cfg, const Clock& clock, std::int64_t next_alarm_id,
+                         EventSink sink)
+    : clock_(clock), sink_(std::move(sink)), next_id_(next_alarm_id < 1 ? 1 : next_alarm_id) {
+    build(cfg);
+    for (const auto& w : config_windows_)
+        if (window_active(w, clock_.now())) active_windows_.insert(w.window.id);
+}
+
+AlarmEngine::~AlarmEngine() = default;
+
+void AlarmEngine::build(const config::Config& cfg) {
+    cfg_ = cfg;
+    std::map<std::string, std::unique_ptr<DeviceInfo>> devices;
+    for (const auto& d : cfg_.devices) {
+        auto info = std::make_unique<DeviceInfo>();
+        info->cfg = d;
+        info->name = d.name.empty() ? d.id : d.name;
+        info->room_name = d.room;
+        if (const auto* room = cfg_.find_room(d.room)) {
+            if (!room->name.empty()) info->room_name = room->name;
+            info->room_kind = room->kind;
+            info->site = room->site;
+        }
+        info->rules = cfg_.rules_for(d);
+        if (auto old = devices_.find(d.id); old != devices_.end()) info->reachable = old->second->reachable;
+        devices.emplace(d.id, std::move(info));
+    }
+    devices_ = std::move(devices);
+    relink_tracks();
+
+    auto zone_of_site = [&](const std::string& site) {
+        const auto* s = cfg_.find_site(site);
+        return TimeZone::load(s && !s->timezone.empty() ? s->timezone : cfg_.daemon.timezone);
+    };
+    auto schedule = [&](const config::MaintenanceWindow& w) {
+        ScheduledWindow sw{w, TimeZone::utc()};
+        std::string site;
+        if (w.scope == config::MaintenanceWindow::Scope::site) site = w.target;
+        else if (w.scope == config::MaintenanceWindow::Scope::room) {
+            if (const auto* r = cfg_.find_room(w.target)) site = r->site;
+        } else if (auto it = devices_.find(w.target); it != devices_.end()) {
+            site = it->second->site;
+        }
+        sw.zone = zone_of_site(site);
+        return sw;
+    };
+    config_windows_.clear();
+    for (const auto& w : cfg_.maintenance) config_windows_.push_back(schedule(w));
+    for (auto& w : runtime_windows_) w = schedule(w.window);
+    roster_ = std::make_unique<RosterClock>(cfg_.roster, cfg_.daemon.timezone);
+}
+
+AlarmEngine::Track& AlarmEngine::track_for(DeviceInfo& dev, const config::RuleConfig& rule,
+                                           const std::string& metric, const std::string& row) {
+    const std::string key = track_key(dev.cfg.id, rule.id, row);
+    auto it = tracks_.find(key);
+    if (it == tracks_.end()) {
+        auto t = std::make_unique<Track>();
+        t->key = key;
+        t->device = dev.cfg.id;
+        t->metric = metric;
+        t->row = row;
+        t->rule = rule;
+        it = tracks_.emplace(key, std::move(t)).first;
+        dev.tracks.push_back(it->second.get());
+    }
+    return *it->second;
+}
+
+// ---------------------------------------------------------------- observations
+
+void AlarmEngine::observe(const std::string& device, const PollResult& result) {
+    auto dit = devices_.find(device);
+    if (dit == devices_.end()) return;  // removed by a reload while the poll was in flight
+    DeviceInfo& dev = *dit->second;
+    dev.reachable = result.reachable;
+    for (const auto& rule : dev.rules) {
+        switch (rule.kind) {
+            case RuleKind::trap: break;
+            case RuleKind::unreachable: {
+                Track& t = track_for(dev, rule, rule.metric, "");
+                evaluate(t, !result.reachable, result.reachable ? 1 : 0);
+                break;
+            }
+            case RuleKind::metric_unavailable: {
+                if (!result.reachable) break;
+                std::string row;
+                for (const auto& u : result.unavailable)
+                    if (match_metric(rule.metric, u.metric, row)) evaluate(track_for(dev, rule, u.metric, row), true, 0);
+                for (const auto& s : result.samples)
+                    if (match_metric(rule.metric, s.metric, row))
+                        evaluate(track_for(dev, rule, s.metric, row), false, s.value);
+                break;
+            }
+            default: {
+                if (!result.reachable) break;  // no samples: the condition stays as it was
+                std::string row;
+                for (const auto& s : result.samples) {
+                    if (!match_metric(rule.metric, s.metric, row)) continue;
+                    Track& t = track_for(dev, rule, s.metric, row);
+                    double v = s.value;
+                    if (rule.kind == RuleKind::rate_above) {
+                        const SysTime when = s.time == SysTime{} ? clock_.now() : s.time;
+                        const auto prev_v = t.prev_value;
+                        const auto prev_t = t.prev_time;
+                        t.prev_value = s.value;
+                        t.prev_time = when;
+                        if (!prev_v || !prev_t || when <= *prev_t) continue;
+                        v = (s.value - *prev_v) / std::chrono::duration<double>(when - *prev_t).count();
+                    }
+                    const bool bad = (t.bad && rule.clear_threshold) ? still_bad(rule.kind, v, *rule.clear_threshold)
+                                                                      : crosses(rule.kind, v, rule.threshold);
+                    evaluate(t, bad, v);
+                }
+            }
+        }
+    }
+    refresh_suppression();
+}
+
+void AlarmEngine::observe_trap(const TrapEvent& trap) {
+    if (!trap.device) return;
+    auto dit = devices_.find(*trap.device);
+    if (dit == devices_.end()) return;
+    for (const auto& rule : dit->second->rules) {
+        if (rule.kind != RuleKind::trap) continue;
+        if (!rule.trap_event.empty() && trap.event == rule.trap_event)
+            evaluate(track_for(*dit->second, rule, rule.metric, ""), true, 1);
+        else if (!rule.clear_event.empty() && trap.event == rule.clear_event)
+            evaluate(track_for(*dit->second, rule, rule.metric, ""), false, 0);
+    }
+    refresh_suppression();
+}
+
+void AlarmEngine::evaluate(Track& t, bool bad, double value) {
+    const SysTime now = clock_.now();
+    t.evaluated = true;
+    t.bad = bad;
+    if (bad) {
+        t.value = value;
+        t.good_since.reset();
+        if (!t.bad_since) {
+            t.bad_since = now;
+            t.bad_polls = 0;
+        }
+        ++t.bad_polls;
+    } else {
+        t.bad_since.reset();
+        t.bad_polls = 0;
+        if (!t.good_since) t.good_since = now;
+    }
+    const bool flap_changed = t.flap.record(bad, cfg_.alarms.flap);
+    settle(t);
+    if (flap_changed) on_flap_change(t);
+    update_armed(t);
+}
+
+void AlarmEngine::update_armed(Track& t) {
+    const bool waiting = (t.bad && !t.firing && t.bad_since) || (t.firing && !t.bad);
+    if (waiting) armed_.insert(&t);
+    else armed_.erase(&t);
+}
+
+// Acts on the debounced state: raise after `for` and `for_polls`, clear after `clear_for`.
+void AlarmEngine::settle(Track& t) {
+    const SysTime now = clock_.now();
+    if (!t.firing && t.bad && t.bad_since && t.bad_polls >= std::max(1, t.rule.for_polls) &&
+        now - *t.bad_since >= t.rule.for_duration) {
+        // Wait while a parent's down-condition is still being debounced: it may turn out to
+        // be the root cause, and then this alarm is a suppressed child, not a page.
+        if (!suppression_for(t.device).pending) fire(t);
+    } else if (t.firing && !t.bad && !t.flap.flapping() && t.good_since && now - *t.good_since >= t.rule.clear_for) {
+        clear(t);
+    }
+    update_armed(t);
+}
+
+void AlarmEngine::on_flap_change(Track& t) {
+    if (t.flap.flapping()) {
+        if (Alarm* a = open_alarm_of(t)) {
+            if (!a->flapping) {
+                a->flapping = true;
+                emit(AlarmEventKind::flapping, *a, "avmond", "the condition is flapping", false);
+            }
+        } else {
+            fire(t);  // one alarm stands for the whole storm, even if no single run was long enough
+        }
+    } else if (Alarm* a = open_alarm_of(t)) {
+        a->flapping = false;
+        emit(AlarmEventKind::note, *a, "avmond", "flapping stopped", false);
+        settle(t);
+    }
+}
+
+// ---------------------------------------------------------------- raise and clear
+
+void AlarmEngine::fire(Track& t) {
+    t.firing = true;
+    if (open_alarm_of(t)) return;
+    const SysTime now = clock_.now();
+    auto dit = devices_.find(t.device);
+    if (dit == devices_.end()) return;
+    const DeviceInfo& dev = *dit->second;
+    const std::string rule_id = alarm_rule_id(t.rule.id, t.row);
+
+    Severity sev = t.rule.severity;
+    if (auto it = t.rule.severity_by_room_kind.find(dev.room_kind); it != t.rule.severity_by_room_kind.end())
+        sev = it->second;
+    const std::string text = alarm_text(t.rule, {dev.name, dev.room_name, t.metric, t.row, t.value});
+    const Suppression sup = suppression_for(t.device);
+
+    // A re-raise soon after the same condition was resolved re-opens that alarm.
+    Alarm* previous = nullptr;
+    for (auto& a : alarms_)
+        if (a.device == t.device && a.rule_id == rule_id && !is_open(a) && a.resolved_at &&
+            now - *a.resolved_at <= cfg_.alarms.reopen_window && (!previous || a.id > previous->id))
+            previous = &a;
+
+    Alarm* a = previous;
+    AlarmEventKind kind = AlarmEventKind::raised;
+    if (previous) {
+        kind = AlarmEventKind::reopened;
+        previous->state = AlarmState::raised;
+        previous->acked_at.reset();
+        previous->resolved_at.reset();
+        previous->closed_at.reset();
+        previous->acked_by.clear();
+        previous->occurrences += 1;
+        previous->escalation_level = 0;
+    } else {
+        Alarm n;
+        n.id = next_id_++;
+        n.rule_id = rule_id;
+        n.device = t.device;
+        n.room = dev.cfg.room;
+        n.raised_at = now;
+        alarms_.push_back(std::move(n));
+        a = &alarms_.back();
+    }
+    a->severity = sev;
+    a->text = text;
+    a->value = t.value;
+    a->flapping = t.flap.flapping();
+    a->suppressed = sup.suppressed;
+    a->suppression_reason = sup.reason;
+    a->root_alarm_id = sup.root;
+    t.alarm_id = a->id;
+    const std::int64_t id = a->id;
+    if (sup.suppressed) {
+        a->ack_deadline.reset();
+        a->resolve_deadline.reset();
+        a->emergency_deadline.reset();
+        next_reminder_.erase(id);
+        emit(AlarmEventKind::suppressed, *a, "avmond", sup.reason, false);
+    } else {
+        set_deadlines(*a, now);
+        emit(kind, *a, "avmond", "", true, 0);
+    }
+    if (Alarm* again = alarm_ptr(id)) remember_raise(*again);
+    if (Alarm* again = alarm_ptr(id); again && again->flapping)
+        emit(AlarmEventKind::flapping, *again, "avmond", "the condition is flapping", false);
+}
+
+void AlarmEngine::clear(Track& t) {
+    t.firing = false;
+    Alarm* a = open_alarm_of(t);
+    t.alarm_id.reset();
+    if (!a) return;
+    a->state = AlarmState::resolved;
+    a->resolved_at = clock_.now();
+    next_reminder_.erase(a->id);
+    emit(AlarmEventKind::resolved, *a, "avmond", "condition cleared", !a->suppressed, 0);
+}
+
+void AlarmEngine::remember_raise(Alarm& a) {
+    const SysTime now = clock_.now();
+    auto& hist = raise_history_[a.device + '\x1f' + a.rule_id];
+    hist.push_back(now);
+    std::erase_if(hist, [&](SysTime t) { return now - t > cfg_.alarms.recurring_window; });
+    if (!a.recurring && cfg_.alarms.recurring_count > 0 &&
+        static_cast<int>(hist.size()) >= cfg_.alarms.recurring_count) {
+        a.recurring = true;
+        emit(AlarmEventKind::recurring, a, "avmond",
+             std::to_string(hist.size()) + " times within " +
+                 std::to_string(cfg_.alarms.recurring_window.count() / 86400) + " days",
+             false);
+    }
+}
+
+// ---------------------------------------------------------------- suppression
+
+void AlarmEngine::relink_tracks() {
+    for (auto& [id, d] : devices_) d->tracks.clear();
+    for (auto& [key, t] : tracks_)
+        if (auto dit = devices_.find(t->device); dit != devices_.end()) dit->second->tracks.push_back(t.get());
+}
+
+bool AlarmEngine::device_down(const std::string& device, const Alarm** root_alarm, const Track** root_track) const {
+    auto dit = devices_.find(device);
+    if (dit == devices_.end()) return false;
+    for (const Track* t : dit->second->tracks) {
+        if (!t->firing || !marks_down(t->rule)) continue;
+        *root_track = t;
+        *root_alarm = nullptr;
+        for (const auto& a : alarms_)
+            if (t->alarm_id && a.id == *t->alarm_id && is_open(a)) *root_alarm = &a;
+        return true;
+    }
+    if (dit->second->reachable == false) {
+        // Unreachable with no rule of its own to debounce it: down, without a root alarm.
+        bool has_rule = std::any_of(dit->second->rules.begin(), dit->second->rules.end(),
+                                    [](const config::RuleConfig& r) { return r.kind == RuleKind::unreachable; });
+        if (!has_rule) {
+            *root_track = nullptr;
+            *root_alarm = nullptr;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool AlarmEngine::device_pending_down(const std::string& device) const {
+    auto dit = devices_.find(device);
+    if (dit == devices_.end()) return false;
+    for (const Track* t : dit->second->tracks)
+        if (t->bad && t->bad_since && !t->firing && marks_down(t->rule)) return true;
+    return false;
+}
+
+AlarmEngine::Suppression AlarmEngine::suppression_for(const std::string& device) const {
+    Suppression s;
+    auto dit = devices_.find(device);
+    if (dit == devices_.end()) return s;
+    const SysTime now = clock_.now();
+    const DeviceInfo& dev = *dit->second;
+    auto covers = [&](const config::MaintenanceWindow& w) {
+        switch (w.scope) {
+            case config::MaintenanceWindow::Scope::device: return w.target == dev.cfg.id;
+            case config::MaintenanceWindow::Scope::room: return w.target == dev.cfg.room;
+            case config::MaintenanceWindow::Scope::site: return w.target == dev.site;
+        }
+        return false;
+    };
+    for (const auto* list : {&config_windows_, &runtime_windows_})
+        for (const auto& w : *list)
+            if (covers(w.window) && window_active(w, now)) {
+                s.suppressed = true;
+                s.reason = "maintenance " + w.window.id + (w.window.reason.empty() ? "" : ": " + w.window.reason);
+                return s;
+            }
+
+    // The top-most ancestor that is down is the root cause.
+    std::string parent = dev.cfg.parent;
+    for (int depth = 0; !parent.empty() && depth < 32; ++depth) {
+        auto pit = devices_.find(parent);
+        if (pit == devices_.end()) break;
+        const Alarm* root_alarm = nullptr;
+        const Track* root_track = nullptr;
+        if (device_down(parent, &root_alarm, &root_track)) {
+            s.suppressed = true;
+            s.pending = false;
+            const std::string what = root_alarm ? root_alarm->text
+                                     : root_track ? alarm_text(root_track->rule, {pit->second->name, pit->second->room_name,
+                                                                                  root_track->metric, root_track->row,
+                                                                                  root_track->value})
+                                                  : "unreachable";
+            s.reason = "root cause: " + pit->second->name + " " + what;
+            s.root = root_alarm ? std::optional<std::int64_t>(root_alarm->id) : std::nullopt;
+        } else if (!s.suppressed && device_pending_down(parent)) {
+            s.pending = true;
+        }
+        parent = pit->second->cfg.parent;
+    }
+    return s;
+}
+
+void AlarmEngine::refresh_suppression() {
+    const SysTime now = clock_.now();
+    std::vector<std::int64_t> ids;
+    for (const auto& a : alarms_)
+        if (is_open(a)) ids.push_back(a.id);
+    for (std::int64_t id : ids) {
+        Alarm* a = alarm_ptr(id);
+        if (!a) continue;
+        const Suppression s = suppression_for(a->device);
+        if (s.suppressed && !a->suppressed) {
+            a->suppressed = true;
+            a->suppression_reason = s.reason;
+            a->root_alarm_id = s.root;
+            next_reminder_.erase(id);
+            emit(AlarmEventKind::suppressed, *a, "avmond", s.reason, false);
+        } else if (s.suppressed) {
+            a->suppression_reason = s.reason;  // e.g. the root moved up the tree
+            a->root_alarm_id = s.root;
+        } else if (a->suppressed) {
+            // Still failing after the root cause or the window ended: it stands on its own now.
+            const std::string was = a->suppression_reason;
+            a->suppressed = false;
+            a->suppression_reason.clear();
+            a->root_alarm_id.reset();
+            a->escalation_level = 0;
+            set_deadlines(*a, now);
+            emit(AlarmEventKind::unsuppressed, *a, "avmond", "still present after: " + was, true, 0);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- timers
+
+void AlarmEngine::tick() {
+    run_maintenance_transitions();
+    std::vector<Track*> waiting(armed_.begin(), armed_.end());
+    for (Track* t : waiting)
+        if (armed_.count(t)) settle(*t);
+    refresh_suppression();
+    run_deadlines();
+    prune();
+}
+
+void AlarmEngine::run_maintenance_transitions() {
+    const SysTime now = clock_.now();
+    std::set<std::string> active;
+    for (const auto* list : {&config_windows_, &runtime_windows_})
+        for (const auto& w : *list) {
+            SysTime ends{};
+            if (!window_active(w, now, &ends)) continue;
+            active.insert(w.window.id);
+            if (!active_windows_.count(w.window.id))
+                log::notice(msgid::maintenance_started,
+                            "maintenance " + w.window.id + " started (" + w.window.target + ", until " + format_utc(ends) +
+                                ")" + (w.window.reason.empty() ? "" : ": " + w.window.reason));
+        }
+    for (const auto& id : active_windows_)
+        if (!active.count(id)) log::notice(msgid::maintenance_ended, "maintenance " + id + " ended");
+    active_windows_ = std::move(active);
+}
+
+const config::SeverityPolicy& AlarmEngine::policy(Severity s) const {
+    if (auto it = cfg_.policies.find(s); it != cfg_.policies.end()) return it->second;
+    static const std::map<Severity, config::SeverityPolicy> defaults{
+        {Severity::I, default_policy(Severity::I)},
+        {Severity::II, default_policy(Severity::II)},
+        {Severity::III, default_policy(Severity::III)},
+        {Severity::IV, default_policy(Severity::IV)}};
+    return defaults.at(s);
+}
+
+void AlarmEngine::set_deadlines(Alarm& a, SysTime from) {
+    const auto& p = policy(a.severity);
+    a.ack_deadline = p.ack_deadline ? std::optional<SysTime>(from + *p.ack_deadline) : std::nullopt;
+    a.resolve_deadline = from + p.resolve_deadline;
+    a.emergency_deadline = p.emergency_after ? std::optional<SysTime>(from + *p.emergency_after) : std::nullopt;
+    fired_.erase(a.id);
+    if (p.reminder_interval.count() > 0) next_reminder_[a.id] = from + p.reminder_interval;
+    else next_reminder_.erase(a.id);
+}
+
+void AlarmEngine::run_deadlines() {
+    const SysTime now = clock_.now();
+    std::vector<std::int64_t> ids;
+    for (const auto& a : alarms_)
+        if (is_open(a) && !a.suppressed) ids.push_back(a.id);
+    for (std::int64_t id : ids) {
+        struct Due {
+            SysTime at;
+            int which;
+        };
+        Alarm* a = alarm_ptr(id);
+        std::vector<Due> due;
+        auto& fired = fired_[id];
+        if (a->ack_deadline && !fired.count(0) && *a->ack_deadline <= now) {
+            if (a->state == AlarmState::raised) due.push_back({*a->ack_deadline, 0});
+            else fired.insert(0);  // acknowledged in time: this deadline is met
+        }
+        if (a->resolve_deadline && !fired.count(1) && *a->resolve_deadline <= now) due.push_back({*a->resolve_deadline, 1});
+        if (a->emergency_deadline && !fired.count(2) && *a->emergency_deadline <= now)
+            due.push_back({*a->emergency_deadline, 2});
+        std::sort(due.begin(), due.end(), [](const Due& x, const Due& y) { return x.at < y.at; });
+        for (const Due& d : due) {
+            a = alarm_ptr(id);
+            fired_[id].insert(d.which);
+            a->escalation_level += 1;
+            const auto& p = policy(a->severity);
+            std::string note;
+            if (d.which == 0)
+                note = "not acknowledged by the ack deadline " + deadline_text(d.at) + " (" +
+                       std::to_string(p.ack_deadline ? p.ack_deadline->count() / 60 : 0) + " min)";
+            else if (d.which == 1)
+                note = "not resolved by the resolve deadline " + deadline_text(d.at);
+            else
+                note = "emergency escalation: not resolved by " + deadline_text(d.at);
+            emit(AlarmEventKind::escalated, *a, "avmond", note, true, a->escalation_level);
+        }
+        a = alarm_ptr(id);
+        if (auto r = next_reminder_.find(id); r != next_reminder_.end() && r->second <= now) {
+            const auto interval = policy(a->severity).reminder_interval;
+            while (r->second <= now && interval.count() > 0) r->second += interval;
+            if (a->state == AlarmState::raised)
+                emit(AlarmEventKind::reminder, *a, "avmond", "still not acknowledged", true, a->escalation_level);
+        }
+    }
+}
+
+std::optional<SysTime> AlarmEngine::next_timer() const {
+    const SysTime now = clock_.now();
+    std::optional<SysTime> best;
+    auto consider = [&](SysTime t) {
+        if (t > now && (!best || t < *best)) best = t;
+    };
+    for (const Track* t : armed_) {
+        if (t->bad && !t->firing && t->bad_since && t->bad_polls >= std::max(1, t->rule.for_polls))
+            consider(*t->bad_since + t->rule.for_duration);
+        if (t->firing && !t->bad && t->good_since && !t->flap.flapping()) consider(*t->good_since + t->rule.clear_for);
+    }
+    for (const auto& a : alarms_) {
+        if (!is_open(a) || a.suppressed) continue;
+        auto fit = fired_.find(a.id);
+        auto fired = [&](int w) { return fit != fired_.end() && fit->second.count(w) > 0; };
+        if (a.ack_deadline && !fired(0) && a.state == AlarmState::raised) consider(*a.ack_deadline);
+        if (a.resolve_deadline && !fired(1)) consider(*a.resolve_deadline);
+        if (a.emergency_deadline && !fired(2)) consider(*a.emergency_deadline);
+        if (auto r = next_reminder_.find(a.id); r != next_reminder_.end() && a.state == AlarmState::raised)
+            consider(r->second);
+        if (a.resolved_at) consider(*a.resolved_at + cfg_.alarms.reopen_window);
+    }
+    for (const auto* list : {&config_windows_, &runtime_windows_})
+        for (const auto& w : *list)
+            if (auto b = window_next_boundary(w, now)) consider(*b);
+    return best;
+}
+
+void AlarmEngine::prune() {
+    const SysTime now = clock_.now();
+    std::erase_if(alarms_, [&](const Alarm& a) {
+        const bool gone = !is_open(a) && a.resolved_at && now - *a.resolved_at > cfg_.alarms.reopen_window;
+        if (gone) {
+            fired_.erase(a.id);
+            next_reminder_.erase(a.id);
+        }
+        return gone;
+    });
+}
+
+// ---------------------------------------------------------------- notifications
+
+std::vector<NotificationRequest> AlarmEngine::recipients(const Alarm& a, int level_from, int level_to) const {
+    std::vector<NotificationRequest> out;
+    const config::EscalationChain* chain = cfg_.find_chain(policy(a.severity).chain);
+    if (!chain || chain->levels.empty()) return out;
+    const int last = static_cast<int>(chain->levels.size()) - 1;
+    level_from = std::clamp(level_from, 0, last);
+    level_to = std::clamp(level_to, 0, last);
+    for (int level = level_from; level <= level_to; ++level) {
+        for (const auto& entry : chain->levels[static_cast<std::size_t>(level)].notify) {
+            NotificationRequest r;
+            r.escalation_level = level;
+            std::string person = entry;
+            if (entry == "on-duty") person = roster_->on_duty(clock_.now());
+            if (person.find('@') != std::string::npos) {
+                r.recipient = person;
+            } else if (const auto* p = cfg_.find_person(person)) {
+                r.person = p->id;
+                r.recipient = p->email;
+            } else {
+                log::warning(msgid::alarm_escalated, "escalation chain " + chain->id + ": nobody to notify for \"" +
+                                                         entry + "\" (no such person or empty roster)");
+                continue;
+            }
+            if (r.recipient.empty()) continue;
+            if (std::none_of(out.begin(), out.end(), [&](const auto& o) { return o.recipient == r.recipient; }))
+                out.push_back(std::move(r));
+        }
+    }
+    return out;
+}
+
+void AlarmEngine::emit(AlarmEventKind kind, Alarm& a, const std::string& actor, const std::string& note, bool notify,
+                       int notify_level_from) {
+    AlarmEvent e;
+    e.kind = kind;
+    e.time = clock_.now();
+    e.actor = actor;
+    e.note = note;
+    e.alarm = a;
+    if (notify && !a.suppressed) {
+        // A resolution goes to everyone who was told about the alarm; the rest to the current level.
+        const int from = kind == AlarmEventKind::resolved ? 0 : notify_level_from < 0 ? a.escalation_level : notify_level_from;
+        e.notify = recipients(a, from, a.escalation_level);
+    }
+    journal_event(e);
+    if (sink_) sink_(e);
+}
+
+// ---------------------------------------------------------------- operator actions
+
+Alarm* AlarmEngine::alarm_ptr(std::int64_t id) {
+    for (auto& a : alarms_)
+        if (a.id == id) return &a;
+    return nullptr;
+}
+
+const Alarm* AlarmEngine::find(std::int64_t id) const {
+    for (const auto& a : alarms_)
+        if (a.id == id) return &a;
+    return nullptr;
+}
+
+Alarm* AlarmEngine::open_alarm_of(const Track& t) {
+    if (!t.alarm_id) return nullptr;
+    Alarm* a = alarm_ptr(*t.alarm_id);
+    return a && is_open(*a) ? a : nullptr;
+}
+
+std::vector<const Alarm*> AlarmEngine::open_alarms() const {
+    std::vector<const Alarm*> out;
+    for (const auto& a : alarms_)
+        if (is_open(a)) out.push_back(&a);
+    return out;
+}
+
+std::string AlarmEngine::on_duty() const { return roster_->on_duty(clock_.now()); }
+
+bool AlarmEngine::acknowledge(std::int64_t id, const std::string& actor, const std::string& note) {
+    Alarm* a = alarm_ptr(id);
+    if (!a || a->state != AlarmState::raised) return false;
+    a->state = AlarmState::acknowledged;
+    a->acked_at = clock_.now();
+    a->acked_by = actor;
+    next_reminder_.erase(id);
+    emit(AlarmEventKind::acknowledged, *a, actor, note, false);
+    return true;
+}
+
+bool AlarmEngine::resolve(std::int64_t id, const std::string& actor, const std::string& cause,
+                          const std::string& action) {
+    Alarm* a = alarm_ptr(id);
+    if (!a || !is_open(*a)) return false;
+    a->state = AlarmState::resolved;
+    a->resolved_at = clock_.now();
+    if (!cause.empty()) a->cause = cause;
+    if (!action.empty()) a->action = action;
+    next_reminder_.erase(id);
+    // If the condition is still there it must be confirmed again (debounce) and then re-opens.
+    for (auto& [key, t] : tracks_)
+        if (t->alarm_id == id) {
+            t->alarm_id.reset();
+            t->firing = false;
+            t->bad_since.reset();
+            t->bad_polls = 0;
+            update_armed(*t);
+        }
+    std::string note = cause.empty() ? "resolved by hand" : "cause: " + cause;
+    if (!action.empty()) note += "; action: " + action;
+    emit(AlarmEventKind::resolved, *a, actor, note, true, 0);
+    return true;
+}
+
+bool AlarmEngine::close(std::int64_t id, const std::string& actor, const std::string& cause,
+                        const std::string& action) {
+    Alarm* a = alarm_ptr(id);
+    if (!a || a->state == AlarmState::closed) return false;
+    if (is_open(*a) && !resolve(id, actor, cause, action)) return false;
+    a = alarm_ptr(id);
+    a->state = AlarmState::closed;
+    a->closed_at = clock_.now();
+    a->cause = cause;
+    a->action = action;
+    emit(AlarmEventKind::closed, *a, actor, "cause: " + cause + "; action: " + action, false);
+    return true;
+}
+
+bool AlarmEngine::add_note(std::int64_t id, const std::string& actor, const std::string& note) {
+    Alarm* a = alarm_ptr(id);
+    if (!a || note.empty()) return false;
+    emit(AlarmEventKind::note, *a, actor, note, false);
+    return true;
+}
+
+// ---------------------------------------------------------------- maintenance
+
+bool AlarmEngine::add_maintenance(const config::MaintenanceWindow& w) {
+    for (const auto& c : config_windows_)
+        if (c.window.id == w.id) return false;
+    std::erase_if(runtime_windows_, [&](const ScheduledWindow& s) { return s.window.id == w.id; });
+    runtime_windows_.push_back({w, TimeZone::utc()});
+    build(cfg_);  // assigns the window its site's time zone
+    return true;
+}
+
+bool AlarmEngine::remove_maintenance(const std::string& id) {
+    const auto n = std::erase_if(runtime_windows_, [&](const ScheduledWindow& s) { return s.window.id == id; });
+    return n > 0;
+}
+
+std::vector<config::MaintenanceWindow> AlarmEngine::maintenance() const {
+    std::vector<config::MaintenanceWindow> out;
+    for (const auto* list : {&config_windows_, &runtime_windows_})
+        for (const auto& w : *list) out.push_back(w.window);
+    return out;
+}
+
+std::vector<config::MaintenanceWindow> AlarmEngine::active_maintenance() const {
+    std::vector<config::MaintenanceWindow> out;
+    for (const auto* list : {&config_windows_, &runtime_windows_})
+        for (const auto& w : *list)
+            if (window_active(w, clock_.now())) out.push_back(w.window);
+    return out;
+}
+
+// ---------------------------------------------------------------- restart and reload
+
+void AlarmEngine::restore(const std::vector<Alarm>& alarms) {
+    const SysTime now = clock_.now();
+    for (const Alarm& stored : alarms) {
+        next_id_ = std::max(next_id_, stored.id + 1);
+        if (alarm_ptr(stored.id)) continue;
+        if (!is_open(stored)) {
+            if (stored.resolved_at && now - *stored.resolved_at <= cfg_.alarms.reopen_window) alarms_.push_back(stored);
+            continue;
+        }
+        alarms_.push_back(stored);
+        const Alarm& a = alarms_.back();
+        raise_history_[a.device + '\x1f' + a.rule_id].push_back(a.raised_at);
+
+        // The condition is assumed present until a poll says otherwise.
+        auto dit = devices_.find(a.device);
+        if (dit != devices_.end()) {
+            const std::string rule = alarm_rule(a), row = alarm_row(a);
+            for (const auto& r : dit->second->rules) {
+                if (r.id != rule) continue;
+                std::string metric = r.metric;
+                if (!row.empty() && metric.size() >= 2) metric = metric.substr(0, metric.size() - 1) + row;
+                Track& t = track_for(*dit->second, r, metric, row);
+                t.firing = true;
+                t.bad = true;
+                t.bad_since = a.raised_at;
+                t.bad_polls = std::max(1, r.for_polls);
+                t.value = a.value;
+                t.alarm_id = a.id;
+            }
+        }
+
+        // Which deadlines were acted on before the stop: the escalation level counts them,
+        // in the order they fall due (an ack deadline met in time does not count).
+        struct D {
+            SysTime at;
+            int which;
+        };
+        std::vector<D> ds;
+        if (a.ack_deadline && (!a.acked_at || *a.acked_at > *a.ack_deadline)) ds.push_back({*a.ack_deadline, 0});
+        if (a.resolve_deadline) ds.push_back({*a.resolve_deadline, 1});
+        if (a.emergency_deadline) ds.push_back({*a.emergency_deadline, 2});
+        std::sort(ds.begin(), ds.end(), [](const D& x, const D& y) { return x.at < y.at; });
+        auto& fired = fired_[a.id];
+        for (int i = 0; i < a.escalation_level && i < static_cast<int>(ds.size()); ++i) fired.insert(ds[i].which);
+        if (a.ack_deadline && a.acked_at && *a.acked_at <= *a.ack_deadline) fired.insert(0);
+
+        const auto interval = policy(a.severity).reminder_interval;
+        if (interval.count() > 0 && a.state == AlarmState::raised && !a.suppressed) {
+            SysTime next = a.raised_at + interval;
+            if (next <= now) next += interval * ((now - next) / interval + 1);
+            next_reminder_[a.id] = next;
+        }
+    }
+}
+
+void AlarmEngine::reconfigure(const config::Config& cfg) {
+    build(cfg);
+    std::vector<std::int64_t> orphaned;
+    for (auto it = tracks_.begin(); it != tracks_.end();) {
+        Track& t = *it->second;
+        const config::RuleConfig* rule = nullptr;
+        if (auto dit = devices_.find(t.device); dit != devices_.end())
+            for (const auto& r : dit->second->rules)
+                if (r.id == t.rule.id) rule = &r;
+        if (rule) {
+            t.rule = *rule;
+            ++it;
+            continue;
+        }
+        if (t.alarm_id) orphaned.push_back(*t.alarm_id);
+        armed_.erase(&t);
+        it = tracks_.erase(it);
+    }
+    relink_tracks();
+    for (std::int64_t id : orphaned) {
+        Alarm* a = alarm_ptr(id);
+        if (!a || !is_open(*a)) continue;
+        a->state = AlarmState::resolved;
+        a->resolved_at = clock_.now();
+        next_reminder_.erase(id);
+        emit(AlarmEventKind::resolved, *a, "avmond", "device or rule removed from the configuration", false);
+    }
+    refresh_suppression();
+}
+
+}  // namespace avmon::alarms
