@@ -46,6 +46,13 @@ std::optional<std::size_t> complete_frame_at(std::span<const std::uint8_t> b, st
         if (bad_checksum) *bad_checksum = true;
         return std::nullopt;
     }
+    // A checksum-valid frame must still be a response: ACK/NAK, the command, and a NAK's code.
+    const std::size_t len = b[at + 3];
+    const std::uint8_t code = len >= 1 ? b[at + 4] : 0;
+    if (len < 2 || (code != ack_code && code != nak_code) || (code == nak_code && len < 3)) {
+        if (bad_checksum) *bad_checksum = true;
+        return std::nullopt;
+    }
     return total;
 }
 

@@ -51,11 +51,12 @@ struct ScanResult {
     ScanOutcome outcome = ScanOutcome::need_more;
     std::size_t offset = 0;        // bytes before it are garbage (or frames with bad checksums)
     std::size_t length = 0;        // complete only
-    std::size_t bad_checksums = 0; // candidate frames skipped because their checksum was wrong
+    std::size_t bad_checksums = 0; // candidates skipped: wrong checksum, or not a valid ACK/NAK
 };
 
 // Finds the first complete response frame (AA FF ...) in `buffer`. Bytes before the next
-// 0xAA are skipped; a candidate whose checksum is wrong is skipped as garbage; a candidate
+// 0xAA are skipped; a candidate whose checksum is wrong (or that is no ACK/NAK with a command)
+// is skipped as garbage; a candidate
 // that is still incomplete is waited for, unless a later complete frame shows it was noise.
 ScanResult scan_response(std::span<const std::uint8_t> buffer);
 
