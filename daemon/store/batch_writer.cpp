@@ -1,0 +1,350 @@
+#include "daemon/store/batch_writer.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "daemon/store/rollup_buckets.hpp"
+
+namespace avmon::store {
+namespace {
+
+constexpr const char* kAlarmColumns =
+    "id, rule_id, device, room, severity, state, text, value, raised_ms, acked_ms, resolved_ms, "
+    "closed_ms, ack_deadline_ms, resolve_deadline_ms, emergency_deadline_ms, escalation_level, "
+    "suppressed, suppression_reason, root_alarm_id, flapping, recurring, occurrences, acked_by, "
+    "cause, action, updated_ms";
+
+std::string alarm_upsert_sql() {
+    std::string sql = fmt::format("INSERT INTO alarms({}) VALUES(", kAlarmColumns);
+    for (int i = 1; i <= 26; ++i) sql += fmt::format("{}?{}", i > 1 ? "," : "", i);
+    sql += ") ON CONFLICT(id) DO UPDATE SET ";
+    // Every column but the id follows the engine's latest view of the alarm.
+    std::string cols = kAlarmColumns;
+    bool first = true;
+    std::size_t pos = 0;
+    while (pos < cols.size()) {
+        auto end = cols.find(',', pos);
+        if (end == std::string::npos) end = cols.size();
+        auto name = cols.substr(pos, end - pos);
+        name.erase(0, name.find_first_not_of(' '));
+        if (name != "id") {
+            sql += fmt::format("{}{} = excluded.{}", first ? "" : ", ", name, name);
+            first = false;
+        }
+        pos = end + 1;
+    }
+    return sql;
+}
+
+std::optional<std::int64_t> opt_ms(const std::optional<SysTime>& t) {
+    if (!t) return std::nullopt;
+    return to_unix_ms(*t);
+}
+
+std::string join_weekdays(const std::vector<int>& days) {
+    std::string s;
+    for (int d : days) s += (s.empty() ? "" : ",") + std::to_string(d);
+    return s;
+}
+
+std::string render_varbinds(const std::vector<Fact>& vbs) {
+    std::string s;
+    for (auto& v : vbs) s += v.key + "=" + v.value + "\n";
+    return s;
+}
+
+constexpr const char* kRollupUpsert =
+    "INSERT INTO {}(bucket_ms, series_id, min, max, sum, count) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+    "ON CONFLICT(bucket_ms, series_id) DO UPDATE SET min = min(min, excluded.min), "
+    "max = max(max, excluded.max), sum = sum + excluded.sum, count = count + excluded.count";
+
+}  // namespace
+
+BatchWriter::BatchWriter(Database& db)
+    : db_(db),
+      insert_sample_(db, "INSERT INTO samples(series_id, t_ms, value) VALUES(?1, ?2, ?3)"),
+      insert_block_(db,
+                    "INSERT INTO sample_blocks(first_rowid, last_rowid, min_t_ms, max_t_ms) "
+                    "VALUES(?1, ?2, ?3, ?4)"),
+      upsert_5m_(db, fmt::format(fmt::runtime(kRollupUpsert), "rollups_5m")),
+      upsert_1h_(db, fmt::format(fmt::runtime(kRollupUpsert), "rollups_1h")),
+      update_series_last_(db,
+                          "UPDATE series SET last_ms = ?2, last_value = ?3 WHERE id = ?1 AND "
+                          "(last_ms IS NULL OR last_ms <= ?2)"),
+      find_series_(db, "SELECT id FROM series WHERE device = ?1 AND metric = ?2"),
+      insert_series_(db, "INSERT INTO series(device, metric, first_ms) VALUES(?1, ?2, ?3)"),
+      insert_device_(db,
+                     "INSERT INTO devices(id, first_seen_ms) VALUES(?1, ?2) ON CONFLICT(id) "
+                     "DO UPDATE SET first_seen_ms = coalesce(first_seen_ms, excluded.first_seen_ms)"),
+      touch_device_(db,
+                    "UPDATE devices SET last_seen_ms = ?2 WHERE id = ?1 AND "
+                    "(last_seen_ms IS NULL OR last_seen_ms < ?2)"),
+      upsert_device_info_(db,
+                          "INSERT INTO devices(id, name, room, class, model) "
+                          "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET "
+                          "name = excluded.name, room = excluded.room, class = excluded.class, "
+                          "model = excluded.model"),
+      upsert_state_(db,
+                    "INSERT INTO metric_states(device, metric, status, detail, since_ms, updated_ms) "
+                    "VALUES(?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(device, metric) DO UPDATE SET "
+                    "since_ms = CASE WHEN status = excluded.status THEN since_ms ELSE excluded.since_ms END, "
+                    "status = excluded.status, detail = excluded.detail, updated_ms = excluded.updated_ms"),
+      upsert_fact_(db,
+                   "INSERT INTO facts(device, key, value, updated_ms) VALUES(?1, ?2, ?3, ?4) "
+                   "ON CONFLICT(device, key) DO UPDATE SET value = excluded.value, "
+                   "updated_ms = excluded.updated_ms"),
+      last_reach_(db,
+                  "SELECT up FROM reachability WHERE device = ?1 ORDER BY t_ms DESC, id DESC LIMIT 1"),
+      insert_reach_(db, "INSERT INTO reachability(device, t_ms, up, reason) VALUES(?1, ?2, ?3, ?4)"),
+      insert_trap_(db,
+                   "INSERT INTO traps(t_ms, source, device, trap_oid, event, detail, varbinds) "
+                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+      upsert_alarm_(db, alarm_upsert_sql()),
+      insert_alarm_event_(db,
+                          "INSERT INTO alarm_events(alarm_id, t_ms, kind, actor, note, severity, "
+                          "state, escalation_level) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+      insert_notification_(db,
+                           "INSERT INTO notifications(alarm_id, event_id, recipient, person, "
+                           "escalation_level, room, created_ms, status, attempts, next_attempt_ms) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 0, ?7)"),
+      insert_audit_(db,
+                    "INSERT INTO audit(t_ms, actor, action, target, before, after, detail) "
+                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+      update_outbox_(db,
+                     "UPDATE notifications SET status = ?2, attempts = ?3, next_attempt_ms = ?4, "
+                     "message_id = ?5, last_error = ?6, sent_ms = coalesce(?7, sent_ms) WHERE id = ?1"),
+      upsert_maintenance_(db,
+                          "INSERT INTO maintenance_windows(id, scope, target, start_ms, end_ms, "
+                          "weekdays, start_minute, duration_s, reason, created_by, created_ms, "
+                          "cancelled_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+                          "ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, "
+                          "target = excluded.target, start_ms = excluded.start_ms, "
+                          "end_ms = excluded.end_ms, weekdays = excluded.weekdays, "
+                          "start_minute = excluded.start_minute, duration_s = excluded.duration_s, "
+                          "reason = excluded.reason, cancelled_ms = excluded.cancelled_ms"),
+      upsert_report_(db,
+                     "INSERT INTO report_archive(month, scope, format, generated_ms, body) "
+                     "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(month, scope, format) DO UPDATE SET "
+                     "generated_ms = excluded.generated_ms, body = excluded.body") {}
+
+void BatchWriter::reset_caches() {
+    series_.clear();
+    devices_.clear();
+    reachable_.clear();
+    non_ok_.clear();
+    non_ok_loaded_ = false;
+}
+
+void BatchWriter::load_non_ok_states() {
+    if (non_ok_loaded_) return;
+    Statement st(db_, "SELECT device, metric FROM metric_states WHERE status != 'ok'");
+    while (st.step()) non_ok_.insert(st.get_text(0) + '\x1f' + st.get_text(1));
+    non_ok_loaded_ = true;
+}
+
+BatchOutcome BatchWriter::write(const Batch& batch) {
+    BatchOutcome out;
+    try {
+        load_non_ok_states();
+        Transaction tx(db_);
+        if (!batch.samples.empty()) write_samples(batch.samples, out);
+        for (const auto& r : batch.records) {
+            std::visit(
+                [&](const auto& rec) {
+                    using T = std::decay_t<decltype(rec)>;
+                    if constexpr (std::is_same_v<T, PollOutcome>) write_poll(rec);
+                    else if constexpr (std::is_same_v<T, TrapEvent>) write_trap(rec);
+                    else if constexpr (std::is_same_v<T, AlarmEventItem>) write_alarm_event(rec, out);
+                    else if constexpr (std::is_same_v<T, AuditRecord>) write_audit(rec);
+                    else if constexpr (std::is_same_v<T, DeviceRecord>) write_device(rec);
+                    else if constexpr (std::is_same_v<T, OutboxUpdate>) write_outbox_update(rec);
+                    else if constexpr (std::is_same_v<T, MaintenanceRecord>) write_maintenance(rec);
+                    else if constexpr (std::is_same_v<T, ReportArchiveEntry>) write_report(rec);
+                },
+                r);
+        }
+        tx.commit();
+    } catch (...) {
+        // The caches may name rows that the rollback just removed.
+        reset_caches();
+        throw;
+    }
+    return out;
+}
+
+void BatchWriter::ensure_device(const std::string& device, std::int64_t t_ms) {
+    if (devices_.count(device)) return;
+    insert_device_.bind(1, device).bind(2, t_ms).run();
+    devices_.insert(device);
+}
+
+std::int64_t BatchWriter::series_id(const std::string& device, const std::string& metric,
+                                    std::int64_t t_ms) {
+    std::string key;
+    key.reserve(device.size() + metric.size() + 1);
+    key.append(device).push_back('\x1f');
+    key.append(metric);
+    if (auto it = series_.find(key); it != series_.end()) return it->second;
+    find_series_.bind(1, device).bind(2, metric);
+    std::int64_t id = 0;
+    if (find_series_.step()) {
+        id = find_series_.get_int(0);
+        find_series_.reset();
+    } else {
+        find_series_.reset();
+        ensure_device(device, t_ms);
+        insert_series_.bind(1, device).bind(2, metric).bind(3, t_ms).run();
+        id = db_.last_insert_rowid();
+    }
+    series_.emplace(std::move(key), id);
+    return id;
+}
+
+void BatchWriter::write_samples(const std::vector<Sample>& samples, BatchOutcome& out) {
+    RollupAccumulator five(kFiveMinutesMs), hour(kOneHourMs);
+    std::unordered_map<std::int64_t, std::pair<std::int64_t, double>> latest;  // series -> t, v
+    std::unordered_map<std::string, std::int64_t> device_seen;
+    std::int64_t first_rowid = 0, last_rowid = 0;
+    std::int64_t min_t = INT64_MAX, max_t = INT64_MIN;
+    const std::string* last_device = nullptr;
+    std::int64_t* seen = nullptr;
+
+    for (const auto& s : samples) {
+        const auto t = to_unix_ms(s.time);
+        const auto id = series_id(s.device, s.metric, t);
+        insert_sample_.bind(1, id).bind(2, t).bind(3, s.value);
+        insert_sample_.run();
+        last_rowid = db_.last_insert_rowid();
+        if (!first_rowid) first_rowid = last_rowid;
+        min_t = std::min(min_t, t);
+        max_t = std::max(max_t, t);
+        five.add(id, t, s.value);
+        hour.add(id, t, s.value);
+        auto [it, fresh] = latest.try_emplace(id, t, s.value);
+        if (!fresh && it->second.first <= t) it->second = {t, s.value};
+        // Samples of one device usually arrive together: skip the map lookup on repeats.
+        if (!last_device || *last_device != s.device) {
+            seen = &device_seen[s.device];
+            last_device = &s.device;
+        }
+        *seen = std::max(*seen, t);
+    }
+    insert_block_.bind(1, first_rowid).bind(2, last_rowid).bind(3, min_t).bind(4, max_t).run();
+    for (auto& b : five.sorted()) {
+        upsert_5m_.bind(1, b.bucket_ms).bind(2, b.series_id).bind(3, b.min).bind(4, b.max);
+        upsert_5m_.bind(5, b.sum).bind(6, b.count).run();
+    }
+    for (auto& b : hour.sorted()) {
+        upsert_1h_.bind(1, b.bucket_ms).bind(2, b.series_id).bind(3, b.min).bind(4, b.max);
+        upsert_1h_.bind(5, b.sum).bind(6, b.count).run();
+    }
+    for (auto& [id, tv] : latest) update_series_last_.bind(1, id).bind(2, tv.first).bind(3, tv.second).run();
+    for (auto& [device, t] : device_seen) touch_device_.bind(1, device).bind(2, t).run();
+    out.samples_written += samples.size();
+}
+
+void BatchWriter::write_poll(const PollOutcome& p) {
+    const auto t = to_unix_ms(p.time);
+    ensure_device(p.device, t);
+    if (p.reachable) touch_device_.bind(1, p.device).bind(2, t).run();
+
+    // Reachability is stored as changes, not as a row per poll.
+    auto it = reachable_.find(p.device);
+    if (it == reachable_.end()) {
+        last_reach_.bind(1, p.device);
+        std::optional<bool> stored;
+        if (last_reach_.step()) stored = last_reach_.get_int(0) != 0;
+        last_reach_.reset();
+        if (stored) it = reachable_.emplace(p.device, *stored).first;
+    }
+    if (it == reachable_.end() || it->second != p.reachable) {
+        insert_reach_.bind(1, p.device).bind(2, t).bind(3, p.reachable ? 1 : 0);
+        insert_reach_.bind(4, p.reachable ? std::string() : p.error).run();
+        reachable_[p.device] = p.reachable;
+    }
+
+    for (const auto& m : p.unavailable) {
+        upsert_state_.bind(1, p.device).bind(2, m.metric).bind(3, to_string(m.status));
+        upsert_state_.bind(4, m.detail).bind(5, t).run();
+        non_ok_.insert(p.device + '\x1f' + m.metric);
+    }
+    for (const auto& metric : p.sampled_metrics) {
+        auto key = p.device + '\x1f' + metric;
+        if (!non_ok_.count(key)) continue;
+        upsert_state_.bind(1, p.device).bind(2, metric).bind(3, "ok").bind(4, "").bind(5, t).run();
+        non_ok_.erase(key);
+    }
+    for (const auto& f : p.facts)
+        upsert_fact_.bind(1, p.device).bind(2, f.key).bind(3, f.value).bind(4, t).run();
+}
+
+void BatchWriter::write_trap(const TrapEvent& t) {
+    insert_trap_.bind(1, to_unix_ms(t.time)).bind(2, t.source_address).bind(3, t.device);
+    insert_trap_.bind(4, t.trap_oid).bind(5, t.event).bind(6, t.detail);
+    insert_trap_.bind(7, render_varbinds(t.varbinds)).run();
+}
+
+void BatchWriter::write_alarm_event(const AlarmEventItem& item, BatchOutcome& out) {
+    const auto& e = item.event;
+    const auto& a = e.alarm;
+    auto& st = upsert_alarm_;
+    if (a.id > 0) st.bind(1, a.id);
+    else st.bind_null(1);  // no id from the engine: let the store assign one
+    st.bind(2, a.rule_id).bind(3, a.device).bind(4, a.room).bind(5, to_string(a.severity));
+    st.bind(6, to_string(a.state)).bind(7, a.text).bind(8, a.value).bind(9, to_unix_ms(a.raised_at));
+    st.bind(10, opt_ms(a.acked_at)).bind(11, opt_ms(a.resolved_at)).bind(12, opt_ms(a.closed_at));
+    st.bind(13, opt_ms(a.ack_deadline)).bind(14, opt_ms(a.resolve_deadline));
+    st.bind(15, opt_ms(a.emergency_deadline)).bind(16, a.escalation_level);
+    st.bind(17, a.suppressed ? 1 : 0).bind(18, a.suppression_reason).bind(19, a.root_alarm_id);
+    st.bind(20, a.flapping ? 1 : 0).bind(21, a.recurring ? 1 : 0).bind(22, a.occurrences);
+    st.bind(23, a.acked_by).bind(24, a.cause).bind(25, a.action).bind(26, to_unix_ms(e.time));
+    st.run();
+    const std::int64_t alarm_id = a.id > 0 ? a.id : db_.last_insert_rowid();
+
+    const auto t = to_unix_ms(e.time);
+    insert_alarm_event_.bind(1, alarm_id).bind(2, t).bind(3, to_string(e.kind)).bind(4, e.actor);
+    insert_alarm_event_.bind(5, e.note).bind(6, to_string(a.severity)).bind(7, to_string(a.state));
+    insert_alarm_event_.bind(8, a.escalation_level).run();
+    const auto event_id = db_.last_insert_rowid();
+
+    for (const auto& n : e.notify) {
+        insert_notification_.bind(1, alarm_id).bind(2, event_id).bind(3, n.recipient);
+        insert_notification_.bind(4, n.person).bind(5, n.escalation_level).bind(6, a.room);
+        insert_notification_.bind(7, t).run();
+    }
+    if (item.on_committed) out.hooks.emplace_back(item.on_committed, event_id);
+}
+
+void BatchWriter::write_audit(const AuditRecord& a) {
+    insert_audit_.bind(1, to_unix_ms(a.time)).bind(2, a.actor).bind(3, a.action).bind(4, a.target);
+    insert_audit_.bind(5, a.before).bind(6, a.after).bind(7, a.detail).run();
+}
+
+void BatchWriter::write_device(const DeviceRecord& d) {
+    upsert_device_info_.bind(1, d.id).bind(2, d.name).bind(3, d.room).bind(4, d.device_class);
+    // A device known only from the config has not been seen yet: first_seen stays NULL.
+    upsert_device_info_.bind(5, d.model).run();
+}
+
+void BatchWriter::write_outbox_update(const OutboxUpdate& u) {
+    for (auto id : u.ids) {
+        update_outbox_.bind(1, id).bind(2, to_string(u.status)).bind(3, u.attempts);
+        update_outbox_.bind(4, to_unix_ms(u.next_attempt)).bind(5, u.message_id).bind(6, u.error);
+        update_outbox_.bind(7, opt_ms(u.sent)).run();
+    }
+}
+
+void BatchWriter::write_maintenance(const MaintenanceRecord& m) {
+    auto& st = upsert_maintenance_;
+    st.bind(1, m.id).bind(2, m.scope).bind(3, m.target).bind(4, to_unix_ms(m.start));
+    st.bind(5, opt_ms(m.end)).bind(6, join_weekdays(m.weekdays)).bind(7, m.start_minute);
+    st.bind(8, static_cast<std::int64_t>(m.duration.count())).bind(9, m.reason);
+    st.bind(10, m.created_by).bind(11, to_unix_ms(m.created)).bind(12, opt_ms(m.cancelled)).run();
+}
+
+void BatchWriter::write_report(const ReportArchiveEntry& r) {
+    upsert_report_.bind(1, r.month).bind(2, r.scope).bind(3, r.format);
+    upsert_report_.bind(4, to_unix_ms(r.generated)).bind(5, r.body).run();
+}
+
+}  // namespace avmon::store
