@@ -39,6 +39,7 @@ struct AlarmEngine::Track {
     std::optional<SysTime> prev_time;
     FlapDetector flap;
     std::optional<std::int64_t> alarm_id;  // the open alarm of this condition
+    std::uint64_t eval_seq = 0;            // when it was last evaluated (engine-wide counter)
 };
 
 namespace {
@@ -263,6 +264,7 @@ void AlarmEngine::observe_trap(const TrapEvent& trap) {
 void AlarmEngine::evaluate(Track& t, bool bad, double value) {
     const SysTime now = clock_.now();
     t.evaluated = true;
+    t.eval_seq = ++eval_seq_;
     t.bad = bad;
     if (bad) {
         t.value = value;
@@ -277,10 +279,8 @@ void AlarmEngine::evaluate(Track& t, bool bad, double value) {
         t.bad_polls = 0;
         if (!t.good_since) t.good_since = now;
     }
-    const bool flap_changed = t.flap.record(bad, cfg_.alarms.flap);
+    if (t.flap.record(bad, cfg_.alarms.flap)) on_flap_change(t);
     settle(t);
-    if (flap_changed) on_flap_change(t);
-    update_armed(t);
 }
 
 void AlarmEngine::update_armed(Track& t) {
@@ -316,7 +316,6 @@ void AlarmEngine::on_flap_change(Track& t) {
     } else if (Alarm* a = open_alarm_of(t)) {
         a->flapping = false;
         emit(AlarmEventKind::note, *a, "avmond", "flapping stopped", false);
-        settle(t);
     }
 }
 
@@ -492,7 +491,9 @@ AlarmEngine::Suppression AlarmEngine::suppression_for(const std::string& device)
                                                                                   root_track->metric, root_track->row,
                                                                                   root_track->value})
                                                   : "unreachable";
-            s.reason = "root cause: " + pit->second->name + " " + what;
+            // "root cause: switch sw-3f port 12 down" - without naming the parent twice.
+            const std::string& name = pit->second->name;
+            s.reason = "root cause: " + (what.rfind(name, 0) == 0 ? what : name + " " + what);
             s.root = root_alarm ? std::optional<std::int64_t>(root_alarm->id) : std::nullopt;
         } else if (!s.suppressed && device_pending_down(parent)) {
             s.pending = true;
@@ -511,6 +512,7 @@ void AlarmEngine::refresh_suppression() {
         Alarm* a = alarm_ptr(id);
         if (!a) continue;
         const Suppression s = suppression_for(a->device);
+        if (s.suppressed) lifted_at_.erase(id);
         if (s.suppressed && !a->suppressed) {
             a->suppressed = true;
             a->suppression_reason = s.reason;
@@ -521,6 +523,14 @@ void AlarmEngine::refresh_suppression() {
             a->suppression_reason = s.reason;  // e.g. the root moved up the tree
             a->root_alarm_id = s.root;
         } else if (a->suppressed) {
+            // After a root cause recovers, only a fresh look at the child tells whether it is
+            // still failing on its own; a window's end needs none (the condition was watched).
+            if (a->root_alarm_id || a->suppression_reason.rfind("root cause:", 0) == 0) {
+                auto [lifted, fresh] = lifted_at_.emplace(id, eval_seq_);
+                const Track* t = track_of(*a);
+                if (t && t->eval_seq <= lifted->second) continue;
+            }
+            lifted_at_.erase(id);
             // Still failing after the root cause or the window ended: it stands on its own now.
             const std::string was = a->suppression_reason;
             a->suppressed = false;
@@ -730,6 +740,14 @@ Alarm* AlarmEngine::alarm_ptr(std::int64_t id) {
 const Alarm* AlarmEngine::find(std::int64_t id) const {
     for (const auto& a : alarms_)
         if (a.id == id) return &a;
+    return nullptr;
+}
+
+const AlarmEngine::Track* AlarmEngine::track_of(const Alarm& a) const {
+    auto dit = devices_.find(a.device);
+    if (dit == devices_.end()) return nullptr;
+    for (const Track* t : dit->second->tracks)
+        if (t->alarm_id == a.id) return t;
     return nullptr;
 }
 

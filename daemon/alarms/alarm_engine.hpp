@@ -101,6 +101,9 @@ private:
 
     Alarm* alarm_ptr(std::int64_t id);
     Alarm* open_alarm_of(const Track& t);
+    const Track* track_of(const Alarm& a) const;
+    std::uint64_t eval_seq_ = 0;                      // counts evaluations (freshness of a condition)
+    std::map<std::int64_t, std::uint64_t> lifted_at_;  // alarm id -> eval_seq_ when its root cause recovered
     struct Suppression {
         bool suppressed = false;
         std::string reason;
