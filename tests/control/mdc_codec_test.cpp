@@ -186,6 +186,16 @@ TEST_CASE("control.mdc codec is not stuck behind a false header in garbage", "[c
     CHECK(s.offset == noise.size());
 }
 
+TEST_CASE("control.mdc codec skips checksum-valid frames that are no ACK/NAK", "[control][mdc]") {
+    // Found by fuzzing: AA FF 01 00 00 has a valid checksum but no ACK/NAK and no command.
+    for (const auto& junk : {frame(1, {}), frame(0, {0x41}), frame(0, {0x4e, 0x11}), frame(0, {0x42, 0x11, 0x00})}) {
+        auto s = scan_response(cat(junk, captured_power_off));
+        CHECK(s.outcome == ScanOutcome::complete);
+        CHECK(s.offset == junk.size());
+        CHECK(s.bad_checksums == 1);
+    }
+}
+
 TEST_CASE("control.mdc codec finds frames one after another", "[control][mdc]") {
     Bytes two = cat(captured_power_off, captured_status);
     auto first = scan_response(two);

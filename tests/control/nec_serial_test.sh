@@ -1,0 +1,43 @@
+#!/bin/bash
+# control.nec.serial: the NEC probe polls a simulated NEC display over a socat pty pair.
+POLL=$1 SIMS=$2
+source "$(dirname "$0")/mdc_nec_lib.sh"
+TTY=$WORK/ttyNEC
+
+# Normal polling, paced: power, self-diagnosis, three temperature sensors (two fitted).
+start_serial_sim "$TTY" nec_sim.py --id 1 --temp 30.5 --sensors 2 --log "$WORK/requests.log"
+"$POLL" --protocol nec --serial "$TTY" --id 1 --gap-ms 200 --deadline-ms 5000 >"$WORK/normal.out" || fail "driver failed"
+O=$WORK/normal.out
+expect "$O" '^poll 1 reachable=1 '
+expect "$O" '^sample power_state 1$'
+expect "$O" '^sample power_mode 1$'
+expect "$O" '^sample diagnosis_code 0$'
+expect "$O" '^fact diagnosis normal$'
+expect "$O" '^sample temperature_c.1 30.5$'
+expect "$O" '^sample temperature_c.2 31.5$'
+expect "$O" '^unavailable temperature_c.3 no_such_object display reports temperature sensor 3 unsupported$'
+# power, diagnosis, (select, read) x 2, select 3 = 7 requests, each >= 200 ms after the last reply
+[ "$(wc -l <"$WORK/requests.log")" -eq 7 ] || fail "expected 7 requests: $(cat "$WORK/requests.log")"
+awk 'NR > 1 && $1 - prev < 0.19 { bad = 1; print "gap " $1 - prev " before " $2 " " $3 } { prev = $1 } END { exit bad }' \
+    "$WORK/requests.log" || fail "requests closer than the 200 ms gap"
+stop_serial_sim
+
+# Fan failure in self-diagnosis, standby, and line noise / bad BCCs before every reply.
+start_serial_sim "$TTY" nec_sim.py --id 3 --power standby --fan-error --garbage-prefix --bad-checksum --temp -2
+"$POLL" --protocol nec --serial "$TTY" --id 3 --gap-ms 20 >"$WORK/fault.out" || fail "driver failed"
+O=$WORK/fault.out
+expect "$O" '^poll 1 reachable=1 '
+expect "$O" '^sample power_state 0$'
+expect "$O" '^sample power_mode 2$'
+expect "$O" '^sample diagnosis_code 128$'
+expect "$O" '^fact diagnosis cooling fan 1 abnormal \(0x80\)$'
+expect "$O" '^sample temperature_c.1 -2$'
+expect "$O" '^sample temperature_c.2 -1$'
+stop_serial_sim
+
+# Monitor id mismatch: nobody answers.
+start_serial_sim "$TTY" nec_sim.py --id 2
+"$POLL" --protocol nec --serial "$TTY" --id 1 --timeout-ms 300 >"$WORK/wrongid.out" || fail "driver failed"
+expect "$WORK/wrongid.out" '^poll 1 reachable=0 '
+expect "$WORK/wrongid.out" '^error no complete reply to power status read on serial:'
+echo "PASS"
