@@ -8,3 +8,5 @@ avmon_add_library(avmon_probe_mdc_nec
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/mdc_nec_metrics.cpp ${CMAKE_CURRENT_LIST_DIR}/mdc_nec_session.cpp
           ${CMAKE_CURRENT_LIST_DIR}/mdc_probe.cpp ${CMAKE_CURRENT_LIST_DIR}/nec_probe.cpp
   DEPS avmon_mdc_nec_codecs avmon_link avmon_core)
+# avmon_control (probes/control/CMakeLists.txt) links these and dispatches "mdc"/"nec" to us.
+list(APPEND AVMON_CONTROL_EXTRA_LIBS avmon_probe_mdc_nec)

@@ -23,6 +23,15 @@ config::MetricDef metric(std::string name, std::string source, config::MetricDef
     return d;
 }
 
+std::string unknown_item(const config::DeviceConfig& device, const config::Profile& profile,
+                         const config::MetricDef& metric, std::string_view protocol) {
+    auto at = [](const config::Location& l) {
+        return l.file.empty() ? std::string{} : " (" + l.file + ":" + std::to_string(l.line) + ")";
+    };
+    return "device " + device.id + ", profile " + profile.name + at(metric.where) + ": metric \"" + metric.name +
+           "\": source \"" + metric.source + "\" is not an " + std::string(protocol) + " item";
+}
+
 void ResultWriter::number(const config::MetricDef& def, double raw, std::string_view row) {
     const double value = raw * def.scale;
     if (def.kind == config::MetricDef::Kind::fact) {

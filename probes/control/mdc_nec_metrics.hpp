@@ -18,6 +18,11 @@ std::vector<config::MetricDef> metrics_or_defaults(const config::Profile& profil
 config::MetricDef metric(std::string name, std::string source, config::MetricDef::Kind kind =
                                                                    config::MetricDef::Kind::gauge);
 
+// "profile mdc-display (profiles/mdc-display.toml:12), device r1-screen: metric \"x\": source
+// \"y\" is not an MDC item": the constructor's error for a metric the protocol cannot read.
+std::string unknown_item(const config::DeviceConfig& device, const config::Profile& profile,
+                         const config::MetricDef& metric, std::string_view protocol);
+
 // Appends to a PollResult under one device id and one timestamp.
 class ResultWriter {
 public:

@@ -1,6 +1,7 @@
 #include "probes/control/mdc_probe.hpp"
 
 #include <map>
+#include <stdexcept>
 
 #include "probes/control/mdc_codec.hpp"
 #include "probes/control/mdc_nec_metrics.hpp"
@@ -50,10 +51,7 @@ public:
         std::map<mdc::Command, std::size_t> index;
         for (const auto& m : metrics_) {
             auto cmd = mdc::item_command(m.source);
-            if (!cmd) {
-                unknown_.push_back(&m);
-                continue;
-            }
+            if (!cmd) throw std::invalid_argument(display_control::unknown_item(device, profile, m, "MDC"));
             auto [it, fresh] = index.try_emplace(*cmd, steps_.size());
             if (fresh) steps_.push_back({*cmd, {}});
             steps_[it->second].metrics.push_back(&m);
@@ -66,8 +64,6 @@ public:
         PollResult r;
         r.time = std::chrono::system_clock::now();
         ResultWriter out(r, device_id_);
-        for (const auto* m : unknown_)
-            out.unavailable(*m, MetricStatus::error, "\"" + m->source + "\" is not an MDC item");
         bool answered = false;
         for (const auto& step : steps_) {
             const auto name = std::string(mdc::command_name(step.command));
@@ -140,7 +136,6 @@ private:
     std::uint8_t display_id_;
     std::vector<MetricDef> metrics_;
     std::vector<Step> steps_;
-    std::vector<const MetricDef*> unknown_;
     display_control::Session session_;
 };
 

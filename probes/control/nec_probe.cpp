@@ -1,6 +1,7 @@
 #include "probes/control/nec_probe.hpp"
 
 #include <charconv>
+#include <stdexcept>
 
 #include "probes/control/mdc_nec_metrics.hpp"
 #include "probes/control/nec_codec.hpp"
@@ -72,7 +73,11 @@ public:
           session_(ex, display_control::open_link(ex, device, nec::default_tcp_port, options),
                    device.control ? device.control->timeout : std::chrono::milliseconds(2000),
                    options.request_gap) {
-        for (const auto& m : metrics_) items_.push_back(classify(m.source));
+        for (const auto& m : metrics_) {
+            items_.push_back(classify(m.source));
+            if (items_.back().what == Item::What::unknown)
+                throw std::invalid_argument(display_control::unknown_item(device, profile, m, "NEC"));
+        }
     }
 
     std::string_view kind() const override { return "nec"; }
@@ -90,8 +95,7 @@ public:
             const auto& item = items_[i];
             bool keep_going = true;
             switch (item.what) {
-            case Item::What::unknown:
-                out.unavailable(m, MetricStatus::error, "\"" + m.source + "\" is not an NEC item");
+            case Item::What::unknown:  // refused by the constructor
                 break;
             case Item::What::power:
             case Item::What::power_mode:

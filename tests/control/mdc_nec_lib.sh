@@ -43,10 +43,11 @@ stop_serial_sim() {
 start_tcp_sim() {
     local sim=$1
     shift
-    $PY "$SIMS/$sim" --tcp --port 0 "$@" >"$WORK/tcp_sim.port" 2>>"$WORK/tcp_sim.log" &
+    local portfile=$WORK/tcp_sim.$RANDOM.port  # a fresh file: never read an earlier sim's port
+    $PY "$SIMS/$sim" --tcp --port 0 "$@" >"$portfile" 2>>"$WORK/tcp_sim.log" &
     TCP_PID=$!
     for _ in $(seq 100); do
-        TCP_PORT=$(sed -n 's/^PORT //p' "$WORK/tcp_sim.port")
+        TCP_PORT=$(sed -n 's/^PORT //p' "$portfile" 2>/dev/null)
         [ -n "$TCP_PORT" ] && return 0
         sleep 0.05
     done

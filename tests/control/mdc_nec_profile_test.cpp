@@ -66,7 +66,28 @@ TEST_CASE("control.mdc probe refuses a device without a control target, naming i
                       Catch::Contains("control over TCP needs an address"));
 }
 
-TEST_CASE("control.mdc probe reports unknown items and an unreachable display", "[control][mdc]") {
+TEST_CASE("control.mdc probe refuses unknown items, naming the profile line", "[control][mdc]") {
+    asio::io_context io;
+    config::DeviceConfig d;
+    d.id = "r1-screen";
+    d.address = "127.0.0.1";
+    d.control = config::ControlTarget{};
+    config::Profile p;
+    p.name = "my-display";
+    p.metrics.push_back({});
+    p.metrics.back().name = "bogus";
+    p.metrics.back().source = "no_such_item";
+    p.metrics.back().where = {"profiles/my-display.toml", 7, 1};
+    CHECK_THROWS_WITH(probes::make_mdc_probe(io.get_executor(), d, p),
+                      "device r1-screen, profile my-display (profiles/my-display.toml:7): metric \"bogus\": "
+                      "source \"no_such_item\" is not an MDC item");
+    p.metrics.back().source = "param:0G79";
+    CHECK_THROWS_WITH(probes::make_nec_probe(io.get_executor(), d, p), Catch::Contains("is not an NEC item"));
+    p.metrics.back().source = "param:0279";
+    CHECK_NOTHROW(probes::make_nec_probe(io.get_executor(), d, p));
+}
+
+TEST_CASE("control.mdc probe reports an unreachable display by the deadline", "[control][mdc]") {
     asio::io_context io;
     config::DeviceConfig d;
     d.id = "r1-screen";
@@ -76,13 +97,7 @@ TEST_CASE("control.mdc probe reports unknown items and an unreachable display", 
     c.tcp_port = 1;  // nothing listens on loopback port 1: connection refused at once
     c.timeout = std::chrono::milliseconds(500);
     d.control = c;
-    config::Profile p;
-    p.metrics.push_back({});
-    p.metrics.back().name = "bogus";
-    p.metrics.back().source = "no_such_item";
-    p.metrics.push_back({});
-    p.metrics.back().name = "power_state";
-    p.metrics.back().source = "power";
+    config::Profile p;  // defaults
     PollResult r;
     asio::co_spawn(
         io,
@@ -98,7 +113,5 @@ TEST_CASE("control.mdc probe reports unknown items and an unreachable display", 
     io.run();
     CHECK_FALSE(r.reachable);
     CHECK(r.error.find("POWER: tcp:127.0.0.1:1 is down") != std::string::npos);
-    REQUIRE(r.unavailable.size() == 1);
-    CHECK(r.unavailable[0].metric == "bogus");
-    CHECK(r.unavailable[0].detail == "\"no_such_item\" is not an MDC item");
+    CHECK(r.samples.empty());
 }
