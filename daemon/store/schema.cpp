@@ -255,9 +255,11 @@ Database open_for_writing(const std::string& path) {
     db.exec("PRAGMA busy_timeout = 5000");
     // auto_vacuum can only be chosen before the first table exists.
     if (db.query_int("PRAGMA page_count").value_or(0) == 0) db.exec("PRAGMA auto_vacuum = INCREMENTAL");
-    Statement wal(db, "PRAGMA journal_mode = WAL");
-    if (!wal.step() || wal.get_text(0) != "wal")
-        throw SqliteError(0, fmt::format("store: cannot switch {} to WAL mode", path));
+    {
+        Statement wal(db, "PRAGMA journal_mode = WAL");
+        if (!wal.step() || wal.get_text(0) != "wal")
+            throw SqliteError(0, fmt::format("store: cannot switch {} to WAL mode", path));
+    }
     apply_connection_pragmas(db);
     migrate(db);
     return db;
