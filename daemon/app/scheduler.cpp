@@ -1,5 +1,7 @@
 #include "daemon/app/scheduler.hpp"
 
+#include "daemon/app/poll_merge.hpp"
+
 namespace avmon::app {
 
 struct Scheduler::Loop {
@@ -56,7 +58,7 @@ awaitable<void> Scheduler::run(std::shared_ptr<Loop> loop) {
         // never hold its own loop longer than its rhythm, and never anybody else's.
         auto budget = std::min<steady_clock::duration>(loop->device.interval, seconds(30));
         auto deadline = started + budget;
-        bool any_reachable = false;
+        std::vector<ProbeOutcome> outcomes;
         for (auto& probe : loop->device.probes) {
             if (loop->stopped) co_return;
             PollResult result;
@@ -68,9 +70,11 @@ awaitable<void> Scheduler::run(std::shared_ptr<Loop> loop) {
                 result.time = std::chrono::system_clock::now();
             }
             if (loop->stopped) co_return;
-            any_reachable = any_reachable || result.reachable;
-            observer_(loop->device.id, probe->kind(), result);
+            outcomes.push_back({probe->kind(), std::move(result)});
         }
+        PollResult merged = merge_poll_results(loop->device.id, std::move(outcomes));
+        bool any_reachable = merged.reachable;
+        observer_(loop->device.id, merged);
         auto& st = loop->status;
         st.polled = true;
         st.reachable = any_reachable;

@@ -31,8 +31,8 @@ struct DevicePollStatus {
 
 class Scheduler {
 public:
-    // Called once per probe per poll, on the loop thread.
-    using Observer = std::function<void(const std::string& device, std::string_view probe_kind, const PollResult&)>;
+    // Called once per device poll with the merged result of all its probes, on the loop thread.
+    using Observer = std::function<void(const std::string& device, const PollResult&)>;
 
     Scheduler(asio::any_io_executor ex, PollTimingSettings timing, Observer observer);
     ~Scheduler();

@@ -38,8 +38,8 @@ TEST_CASE("dead devices do not delay the others, and removed devices stop pollin
     asio::io_context io;
     std::map<std::string, int> polls;
     Scheduler s(io.get_executor(), {0.0, seconds(600), 3},
-                [&](const std::string& dev, std::string_view kind, const PollResult&) {
-                    CHECK(kind == "fake");
+                [&](const std::string& dev, const PollResult& r) {
+                    CHECK(r.samples.front().metric == "probe_up.fake");
                     ++polls[dev];
                 });
     for (int i = 0; i < 50; ++i) {
