@@ -1,0 +1,56 @@
+#pragma once
+// The SNMP trap/inform listener. Net-SNMP decodes and authenticates (communities are checked
+// here, SNMPv3 users by Net-SNMP's USM); its socket is watched by Asio on the loop thread like
+// a poller session, so no thread and no blocking call. INFORMs are acknowledged. Every accepted
+// notification is mapped (TrapMapper) and handed to `on_event`; unmapped ones as "unknown".
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "config/model.hpp"
+#include "daemon/core/asio.hpp"
+#include "daemon/core/clock.hpp"
+#include "daemon/core/observation.hpp"
+#include "probes/traps/trap_mapper.hpp"
+
+namespace avmon::traps {
+
+struct TrapReceiverStats {
+    std::uint64_t datagrams = 0;        // read from the socket
+    std::uint64_t accepted = 0;         // handed to on_event (mapped or unknown)
+    std::uint64_t unknown = 0;          // ... of which nobody mapped
+    std::uint64_t rejected = 0;         // wrong community, unknown user, too low security level
+    std::uint64_t malformed = 0;        // not decodable as SNMP
+    std::uint64_t informs_acknowledged = 0;
+};
+
+class TrapReceiver {
+public:
+    using Handler = std::function<void(TrapEvent)>;
+
+    // `clock` stamps the events and paces the rate-limited log lines; it must outlive us.
+    TrapReceiver(asio::any_io_executor executor, config::TrapConfig config, DeviceLookup lookup, Handler on_event,
+                 const Clock& clock);
+    ~TrapReceiver();
+    TrapReceiver(const TrapReceiver&) = delete;
+    TrapReceiver& operator=(const TrapReceiver&) = delete;
+
+    // Registers the v3 users and opens config.listen (e.g. "udp:0.0.0.0:162", "udp6:[::]:162").
+    // Returns an empty string on success, else what went wrong (also logged) — e.g. the port
+    // is taken or privileged (binding 162 needs CAP_NET_BIND_SERVICE).
+    std::string start();
+    void stop();
+    bool running() const;
+
+    const TrapReceiverStats& stats() const;
+    // Problems found in the configuration (bad mapping OIDs, unusable v3 users); each also logged.
+    const std::vector<std::string>& config_problems() const;
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace avmon::traps
