@@ -237,8 +237,11 @@ void AlarmEngine::observe(const std::string& device, const PollResult& result) {
                         if (!prev_v || !prev_t || when <= *prev_t) continue;
                         v = (s.value - *prev_v) / std::chrono::duration<double>(when - *prev_t).count();
                     }
-                    const bool bad = (t.bad && rule.clear_threshold) ? still_bad(rule.kind, v, *rule.clear_threshold)
-                                                                      : crosses(rule.kind, v, rule.threshold);
+                    // Once bad - and while an alarm is up and waiting out clear_for - only the
+                    // clear threshold counts as good (hysteresis).
+                    const bool sticky = (t.bad || t.firing) && rule.clear_threshold;
+                    const bool bad = sticky ? still_bad(rule.kind, v, *rule.clear_threshold)
+                                            : crosses(rule.kind, v, rule.threshold);
                     evaluate(t, bad, v);
                 }
             }

@@ -47,7 +47,8 @@ void journal_event(const AlarmEvent& e) {
                        std::string(to_string(e.kind)) + ": " + a.text;
     if (e.actor != "avmond") text += " (by " + e.actor + ")";
     if (!e.note.empty()) text += " - " + e.note;
-    if (a.suppressed && !a.suppression_reason.empty()) text += " [" + a.suppression_reason + "]";
+    if (a.suppressed && !a.suppression_reason.empty() && e.note != a.suppression_reason)
+        text += " [" + a.suppression_reason + "]";
     log::write(priority(e), message_id(e.kind), std::move(text),
                {{"AVMON_ROOM", a.room},
                 {"AVMON_DEVICE", a.device},
