@@ -10,8 +10,9 @@ using namespace avmon::mdc;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {
+// Element by element: g++ 12 at -O2 reports a false -Warray-bounds for vector::insert here.
 Bytes cat(Bytes a, const Bytes& b) {
-    a.insert(a.end(), b.begin(), b.end());
+    for (auto x : b) a.push_back(x);
     return a;
 }
 const Bytes captured_power_off{0xaa, 0xff, 0x00, 0x03, 0x41, 0x11, 0x00, 0x54};
@@ -22,7 +23,7 @@ const Bytes captured_subcommand{0xaa, 0xff, 0x02, 0x04, 0x41, 0xc6, 0x81, 0x01, 
 
 Bytes frame(std::uint8_t id, Bytes body) {  // AA FF id len body chk
     Bytes f{0xaa, 0xff, id, static_cast<std::uint8_t>(body.size())};
-    f.insert(f.end(), body.begin(), body.end());
+    for (auto x : body) f.push_back(x);
     f.push_back(checksum(std::span(f).subspan(1)));
     return f;
 }

@@ -11,8 +11,9 @@ using namespace avmon::nec;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {
+// Element by element: g++ 12 at -O2 reports a false -Warray-bounds for vector::insert here.
 Bytes cat(Bytes a, const Bytes& b) {
-    a.insert(a.end(), b.begin(), b.end());
+    for (auto x : b) a.push_back(x);
     return a;
 }
 // A reply from monitor 1 to the controller ('0' '0' 'A' type ...).
