@@ -662,7 +662,6 @@ std::optional<SysTime> AlarmEngine::next_timer() const {
         if (a.emergency_deadline && !fired(2)) consider(*a.emergency_deadline);
         if (auto r = next_reminder_.find(a.id); r != next_reminder_.end() && a.state == AlarmState::raised)
             consider(r->second);
-        if (a.resolved_at) consider(*a.resolved_at + cfg_.alarms.reopen_window);
     }
     for (const auto* list : {&config_windows_, &runtime_windows_})
         for (const auto& w : *list)
@@ -670,10 +669,17 @@ std::optional<SysTime> AlarmEngine::next_timer() const {
     return best;
 }
 
+// Closed alarms are kept only for re-opening; resolved ones wait for their cause and action
+// (the operators' worklist) up to the recurring window.
+std::chrono::seconds AlarmEngine::retention(const Alarm& a) const {
+    if (a.state == AlarmState::closed) return cfg_.alarms.reopen_window;
+    return std::max(cfg_.alarms.reopen_window, cfg_.alarms.recurring_window);
+}
+
 void AlarmEngine::prune() {
     const SysTime now = clock_.now();
     std::erase_if(alarms_, [&](const Alarm& a) {
-        const bool gone = !is_open(a) && a.resolved_at && now - *a.resolved_at > cfg_.alarms.reopen_window;
+        const bool gone = !is_open(a) && a.resolved_at && now - *a.resolved_at > retention(a);
         if (gone) {
             fired_.erase(a.id);
             next_reminder_.erase(a.id);
@@ -864,7 +870,7 @@ void AlarmEngine::restore(const std::vector<Alarm>& alarms) {
         next_id_ = std::max(next_id_, stored.id + 1);
         if (alarm_ptr(stored.id)) continue;
         if (!is_open(stored)) {
-            if (stored.resolved_at && now - *stored.resolved_at <= cfg_.alarms.reopen_window) alarms_.push_back(stored);
+            if (stored.resolved_at && now - *stored.resolved_at <= retention(stored)) alarms_.push_back(stored);
             continue;
         }
         alarms_.push_back(stored);

@@ -63,8 +63,8 @@ public:
     std::vector<config::MaintenanceWindow> active_maintenance() const;
 
     // ---- restart and reload ----
-    // After a restart: the store's open alarms (and resolved ones still inside the reopen
-    // window). Timers resume from the stored wall-clock deadlines; deadlines that passed while
+    // After a restart: the store's open alarms, plus resolved-but-unclosed ones of the last
+    // recurring window and closed ones inside the reopen window (others are ignored). Timers resume from the stored wall-clock deadlines; deadlines that passed while
     // the daemon was down escalate on the next tick().
     void restore(const std::vector<Alarm>& alarms);
     // Reload: devices and rules that still exist keep their state; alarms of removed
@@ -72,7 +72,8 @@ public:
     void reconfigure(const config::Config& cfg);
 
     // ---- status ----
-    // Alarms in memory: open ones and those resolved/closed within the reopen window.
+    // Alarms in memory: open ones, resolved ones not yet closed (up to the recurring window,
+    // so they can still be closed with cause and action), closed ones within the reopen window.
     const std::vector<Alarm>& alarms() const { return alarms_; }
     const Alarm* find(std::int64_t id) const;
     std::vector<const Alarm*> open_alarms() const;
@@ -121,6 +122,7 @@ private:
     const config::SeverityPolicy& policy(Severity s) const;
     void remember_raise(Alarm& a);
     void prune();
+    std::chrono::seconds retention(const Alarm& a) const;
 
     const Clock& clock_;
     EventSink sink_;
