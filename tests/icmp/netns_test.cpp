@@ -230,11 +230,10 @@ TEST_CASE("icmp: 1000 devices are pinged in one cycle through one socket per fam
         fleet.push_back(make_icmp_probe(pinger, device("dev-" + std::to_string(i), address),
                                         {.count = 3, .spacing = 10ms, .timeout = 2000ms}));
     }
-    std::size_t done = 0, reachable = 0, max_fds = 0, max_in_flight = 0;
+    std::size_t done = 0, reachable = 0, max_fds = 0;
     asio::steady_timer sampler(io);
     std::function<void()> sample = [&] {
         max_fds = std::max(max_fds, open_fds());
-        max_in_flight = std::max(max_in_flight, pinger.in_flight());
         sampler.expires_after(5ms);
         sampler.async_wait([&](const boost::system::error_code& ec) {
             if (!ec) sample();
@@ -254,7 +253,6 @@ TEST_CASE("icmp: 1000 devices are pinged in one cycle through one socket per fam
     INFO("took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
     CHECK(reachable == 1000);
     CHECK(took < 3s);  // one after the other would take 1000 x 20 ms
-    CHECK(max_in_flight > 0);
     CHECK(max_fds <= fds_before + 1);  // no socket per device (+1: the sampler's own readdir)
     CHECK(pinger.open_sockets() == 2);
     CHECK(pinger.in_flight() == 0);
