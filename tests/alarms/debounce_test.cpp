@@ -9,7 +9,7 @@ using namespace avmon::alarms;
 using namespace avmon::alarms::testing;
 using namespace std::chrono_literals;
 
-TEST_CASE("an above rule raises only after `for` and `for_polls` both hold", "[alarms][debounce]") {
+TEST_CASE("alarms: an above rule raises only after `for` and `for_polls` both hold", "[alarms][debounce]") {
     auto c = base_config();
     auto r = rule("temp_high", config::RuleKind::above, "temp", 70);
     r.for_duration = 2min;
@@ -35,7 +35,7 @@ TEST_CASE("an above rule raises only after `for` and `for_polls` both hold", "[a
     CHECK(h.of_kind(AlarmEventKind::raised)[0].time == t0 + 210s);
 }
 
-TEST_CASE("for_polls alone counts consecutive polls", "[alarms][debounce]") {
+TEST_CASE("alarms: for_polls alone counts consecutive polls", "[alarms][debounce]") {
     auto c = base_config();
     auto r = rule("lamp", config::RuleKind::equals, "lamp_error", 1);
     r.for_polls = 2;
@@ -53,7 +53,7 @@ TEST_CASE("for_polls alone counts consecutive polls", "[alarms][debounce]") {
     CHECK(h.count(AlarmEventKind::raised) == 1);
 }
 
-TEST_CASE("hysteresis: clears only past the clear threshold, after clear_for", "[alarms][debounce]") {
+TEST_CASE("alarms: hysteresis: clears only past the clear threshold, after clear_for", "[alarms][debounce]") {
     auto c = base_config();
     auto r = rule("temp_high", config::RuleKind::above, "temp", 90);
     r.clear_threshold = 80;
@@ -81,7 +81,7 @@ TEST_CASE("hysteresis: clears only past the clear threshold, after clear_for", "
     CHECK(h.count(AlarmEventKind::raised) + h.count(AlarmEventKind::reopened) == 1);
 }
 
-TEST_CASE("below and not_equals rules", "[alarms][debounce]") {
+TEST_CASE("alarms: below and not_equals rules", "[alarms][debounce]") {
     auto c = base_config();
     auto& d = add_device(c, "mic");
     d.rules.push_back(rule("battery_low", config::RuleKind::below, "battery_pct.*", 20));
@@ -100,7 +100,7 @@ TEST_CASE("below and not_equals rules", "[alarms][debounce]") {
     CHECK(h.count(AlarmEventKind::raised) == 2);
 }
 
-TEST_CASE("a walked metric gives one alarm per row, with the text filled in", "[alarms][text]") {
+TEST_CASE("alarms: a walked metric gives one alarm per row, with the text filled in", "[alarms][text]") {
     auto c = base_config();
     auto r = rule("port_down", config::RuleKind::equals, "if_oper_status.*", 2, Severity::III);
     r.text = "{device} in {room}: port {row} ({metric}) is {value}, threshold {threshold}";
@@ -119,7 +119,7 @@ TEST_CASE("a walked metric gives one alarm per row, with the text filled in", "[
     CHECK(h.engine->open_alarms().size() == 2);
 }
 
-TEST_CASE("rate_above compares the change per second between polls", "[alarms][debounce]") {
+TEST_CASE("alarms: rate_above compares the change per second between polls", "[alarms][debounce]") {
     auto c = base_config();
     add_device(c, "sw1").rules.push_back(rule("errors_rising", config::RuleKind::rate_above, "if_in_errors.*", 1));
     Harness h(c);
@@ -133,7 +133,7 @@ TEST_CASE("rate_above compares the change per second between polls", "[alarms][d
     CHECK(h.events[0].alarm.value == Approx(4.5));
 }
 
-TEST_CASE("metric_unavailable raises for the unreadable row and clears when it reads again", "[alarms]") {
+TEST_CASE("alarms: metric_unavailable raises for the unreadable row and clears when it reads again", "[alarms]") {
     auto c = base_config();
     add_device(c, "proj").rules.push_back(rule("lamp_unreadable", config::RuleKind::metric_unavailable, "lamp_hours", 0));
     Harness h(c);
@@ -147,7 +147,7 @@ TEST_CASE("metric_unavailable raises for the unreadable row and clears when it r
     CHECK(h.count(AlarmEventKind::resolved) == 1);
 }
 
-TEST_CASE("severity follows the room kind", "[alarms][severity]") {
+TEST_CASE("alarms: severity follows the room kind", "[alarms][severity]") {
     auto c = base_config();
     auto r = rule("display_dead", config::RuleKind::equals, "power", 0, Severity::III);
     r.severity_by_room_kind = {{"boardroom", Severity::I}};

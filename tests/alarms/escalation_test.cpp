@@ -16,7 +16,7 @@ config::Config codec_config() {
 }
 }  // namespace
 
-TEST_CASE("a level-I alarm not acknowledged in 30 min escalates once to the next level", "[alarms][escalation]") {
+TEST_CASE("alarms: a level-I alarm not acknowledged in 30 min escalates once to the next level", "[alarms][escalation]") {
     Harness h(codec_config());
     const SysTime t0 = h.clock.now();
     h.reachability("codec", false);
@@ -37,7 +37,7 @@ TEST_CASE("a level-I alarm not acknowledged in 30 min escalates once to the next
     CHECK(esc.notify[0].escalation_level == 1);
 }
 
-TEST_CASE("acked but not resolved at 12 h escalates again, and the emergency step at 16 h", "[alarms][escalation]") {
+TEST_CASE("alarms: acked but not resolved at 12 h escalates again, and the emergency step at 16 h", "[alarms][escalation]") {
     Harness h(codec_config());
     const SysTime t0 = h.clock.now();
     h.reachability("codec", false);
@@ -67,7 +67,7 @@ TEST_CASE("acked but not resolved at 12 h escalates again, and the emergency ste
     CHECK(res.notify.size() == 4);
 }
 
-TEST_CASE("reminders repeat for unacknowledged alarms only", "[alarms][escalation]") {
+TEST_CASE("alarms: reminders repeat for unacknowledged alarms only", "[alarms][escalation]") {
     auto c = codec_config();
     c.policies[Severity::I].reminder_interval = 15min;
     c.policies[Severity::I].ack_deadline.reset();
@@ -81,7 +81,7 @@ TEST_CASE("reminders repeat for unacknowledged alarms only", "[alarms][escalatio
     CHECK_FALSE(h.of_kind(AlarmEventKind::reminder)[0].notify.empty());
 }
 
-TEST_CASE("a restart across a deadline escalates on the first tick after restore()", "[alarms][escalation][restart]") {
+TEST_CASE("alarms: a restart across a deadline escalates on the first tick after restore()", "[alarms][escalation][restart]") {
     auto c = codec_config();
     Harness h(c);
     const SysTime t0 = h.clock.now();
@@ -117,7 +117,7 @@ TEST_CASE("a restart across a deadline escalates on the first tick after restore
     CHECK(after[1].kind == AlarmEventKind::resolved);
 }
 
-TEST_CASE("a restart past two deadlines escalates for each, in order", "[alarms][escalation][restart]") {
+TEST_CASE("alarms: a restart past two deadlines escalates for each, in order", "[alarms][escalation][restart]") {
     auto c = codec_config();
     Harness h(c);
     const SysTime t0 = h.clock.now();

@@ -23,7 +23,7 @@ std::string field(const log::Entry& e, const std::string& name) {
 }
 }  // namespace
 
-TEST_CASE("journal lines carry priority by severity, message ids and structured fields", "[alarms][journal]") {
+TEST_CASE("alarms: journal lines carry priority by severity, message ids and structured fields", "[alarms][journal]") {
     std::vector<log::Entry> lines;
     log::set_sink(std::make_unique<Capture>(&lines));
     log::set_max_priority(log::Priority::debug);

@@ -20,7 +20,7 @@ config::Config one_rule_config() {
 }
 }  // namespace
 
-TEST_CASE("operator lifecycle: acknowledge, resolve by hand, close with cause and action", "[alarms][lifecycle]") {
+TEST_CASE("alarms: operator lifecycle: acknowledge, resolve by hand, close with cause and action", "[alarms][lifecycle]") {
     Harness h(one_rule_config());
     h.poll("d1", "temp", 80);
     REQUIRE(h.engine->open_alarms().size() == 1);
@@ -46,7 +46,7 @@ TEST_CASE("operator lifecycle: acknowledge, resolve by hand, close with cause an
     CHECK(h.engine->open_alarms().empty());
 }
 
-TEST_CASE("a re-raise within the reopen window re-opens the same alarm", "[alarms][lifecycle]") {
+TEST_CASE("alarms: a re-raise within the reopen window re-opens the same alarm", "[alarms][lifecycle]") {
     auto c = one_rule_config();
     c.alarms.reopen_window = 1h;
     Harness h(c);
@@ -72,7 +72,7 @@ TEST_CASE("a re-raise within the reopen window re-opens the same alarm", "[alarm
     CHECK(raised[1].alarm.occurrences == 1);
 }
 
-TEST_CASE("the same problem N times within M days is flagged recurring", "[alarms][lifecycle]") {
+TEST_CASE("alarms: the same problem N times within M days is flagged recurring", "[alarms][lifecycle]") {
     auto c = one_rule_config();
     c.alarms.reopen_window = 10min;
     c.alarms.recurring_count = 3;
@@ -91,7 +91,7 @@ TEST_CASE("the same problem N times within M days is flagged recurring", "[alarm
     CHECK(rec.notify.empty());
 }
 
-TEST_CASE("a flapping condition gives one alarm marked flapping, and no clear while it flaps", "[alarms][flapping]") {
+TEST_CASE("alarms: a flapping condition gives one alarm marked flapping, and no clear while it flaps", "[alarms][flapping]") {
     auto c = one_rule_config();
     c.alarms.flap = {21, 0.5, 0.3};
     Harness h(c);
@@ -120,7 +120,7 @@ TEST_CASE("a flapping condition gives one alarm marked flapping, and no clear wh
     CHECK_FALSE(h.events.back().alarm.flapping);
 }
 
-TEST_CASE("a condition too short to raise on its own still raises once when it flaps", "[alarms][flapping]") {
+TEST_CASE("alarms: a condition too short to raise on its own still raises once when it flaps", "[alarms][flapping]") {
     auto c = base_config();
     auto r = rule("link", config::RuleKind::equals, "link", 0);
     r.for_polls = 3;
@@ -135,7 +135,7 @@ TEST_CASE("a condition too short to raise on its own still raises once when it f
     CHECK(h.engine->open_alarms().at(0)->flapping);
 }
 
-TEST_CASE("resolved by hand while the condition persists re-opens after the debounce", "[alarms][lifecycle]") {
+TEST_CASE("alarms: resolved by hand while the condition persists re-opens after the debounce", "[alarms][lifecycle]") {
     auto c = one_rule_config();
     Harness h(c);
     h.poll("d1", "temp", 80);
@@ -147,7 +147,7 @@ TEST_CASE("resolved by hand while the condition persists re-opens after the debo
     CHECK(h.of_kind(AlarmEventKind::reopened)[0].alarm.id == id);
 }
 
-TEST_CASE("reconfigure keeps state of rules that still exist and resolves the others", "[alarms][reload]") {
+TEST_CASE("alarms: reconfigure keeps state of rules that still exist and resolves the others", "[alarms][reload]") {
     auto c = base_config();
     auto& d = add_device(c, "d1");
     d.rules.push_back(rule("temp_high", config::RuleKind::above, "temp", 70));

@@ -21,7 +21,7 @@ config::Roster shanghai_roster() {
 }
 }  // namespace
 
-TEST_CASE("weekly shifts, a night shift past midnight, an override and the fallback", "[alarms][roster]") {
+TEST_CASE("alarms: weekly shifts, a night shift past midnight, an override and the fallback", "[alarms][roster]") {
     RosterClock roster(shanghai_roster(), "UTC");
     // Monday 2026-11-02 09:00 Shanghai = 01:00 UTC.
     CHECK(roster.on_duty(at_utc("2026-11-02T01:00:00Z")) == "zhang");
@@ -41,7 +41,7 @@ TEST_CASE("weekly shifts, a night shift past midnight, an override and the fallb
     CHECK(roster.on_duty(at_utc("2026-10-01T16:00:00Z")) == "li");    // Friday 00:00: Thursday's night shift
 }
 
-TEST_CASE("an override past midnight wins over the next day's shift", "[alarms][roster]") {
+TEST_CASE("alarms: an override past midnight wins over the next day's shift", "[alarms][roster]") {
     auto r = shanghai_roster();
     r.overrides.push_back({"2026-11-03", 22 * 60, 2 * 60, "wang", {}});
     RosterClock roster(r, "UTC");
@@ -51,7 +51,7 @@ TEST_CASE("an override past midnight wins over the next day's shift", "[alarms][
     CHECK(roster.on_duty(at_utc("2026-11-03T18:00:00Z")) == "li");    // 02:00
 }
 
-TEST_CASE("the first notification goes to whoever is on duty at the moment", "[alarms][roster]") {
+TEST_CASE("alarms: the first notification goes to whoever is on duty at the moment", "[alarms][roster]") {
     auto c = base_config();
     c.roster = shanghai_roster();
     add_device(c, "codec").rules.push_back(unreachable_rule(Severity::I));

@@ -26,7 +26,7 @@ config::Config switch_with_children(int children) {
 
 }  // namespace
 
-TEST_CASE("a switch failure gives one root alarm and suppressed children", "[alarms][dependencies]") {
+TEST_CASE("alarms: a switch failure gives one root alarm and suppressed children", "[alarms][dependencies]") {
     auto c = switch_with_children(6);
     c.devices[0].rules[0].for_polls = 2;
     Harness h(c);
@@ -78,7 +78,7 @@ TEST_CASE("a switch failure gives one root alarm and suppressed children", "[ala
     CHECK(silent == 4);
 }
 
-TEST_CASE("a child raised before its parent failed is suppressed when the parent goes down", "[alarms][dependencies]") {
+TEST_CASE("alarms: a child raised before its parent failed is suppressed when the parent goes down", "[alarms][dependencies]") {
     auto c = switch_with_children(1);
     c.devices[1].rules[0].for_polls = 1;
     c.devices[0].rules[0].for_polls = 3;
@@ -93,7 +93,7 @@ TEST_CASE("a child raised before its parent failed is suppressed when the parent
     CHECK(h.of_kind(AlarmEventKind::suppressed)[0].alarm.device == "dev1");
 }
 
-TEST_CASE("a maintenance window suppresses, and a fault still present at its end is raised then", "[alarms][maintenance]") {
+TEST_CASE("alarms: a maintenance window suppresses, and a fault still present at its end is raised then", "[alarms][maintenance]") {
     auto c = base_config();
     add_device(c, "codec", "board").rules.push_back(unreachable_rule(Severity::I));
     config::MaintenanceWindow w;
@@ -123,7 +123,7 @@ TEST_CASE("a maintenance window suppresses, and a fault still present at its end
     CHECK(h.engine->active_maintenance().empty());
 }
 
-TEST_CASE("a fault that clears inside the window is never announced", "[alarms][maintenance]") {
+TEST_CASE("alarms: a fault that clears inside the window is never announced", "[alarms][maintenance]") {
     auto c = base_config();
     add_device(c, "codec", "board").rules.push_back(unreachable_rule(Severity::I));
     Harness h(c);
@@ -145,7 +145,7 @@ TEST_CASE("a fault that clears inside the window is never announced", "[alarms][
     CHECK_FALSE(h.engine->remove_maintenance("adhoc"));
 }
 
-TEST_CASE("a weekly window follows local time across a DST change", "[alarms][maintenance][tz]") {
+TEST_CASE("alarms: a weekly window follows local time across a DST change", "[alarms][maintenance][tz]") {
     // Sundays 03:30-04:30 Europe/Berlin. On 2026-10-25 clocks go back from 03:00 CEST to 02:00 CET.
     auto c = base_config();
     add_device(c, "codec", "board").rules.push_back(unreachable_rule(Severity::I));

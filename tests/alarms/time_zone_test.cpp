@@ -13,7 +13,7 @@ SysTime utc(const char* t) {
 }
 }  // namespace
 
-TEST_CASE("Europe/Berlin offsets on both sides of the DST changes", "[alarms][tz]") {
+TEST_CASE("alarms: Europe/Berlin offsets on both sides of the DST changes", "[alarms][tz]") {
     auto z = TimeZone::load("Europe/Berlin");
     CHECK(z->offset_at(utc("2026-01-15T12:00:00Z")) == 3600);
     CHECK(z->offset_at(utc("2026-07-15T12:00:00Z")) == 7200);
@@ -27,7 +27,7 @@ TEST_CASE("Europe/Berlin offsets on both sides of the DST changes", "[alarms][tz
     CHECK(lt.minute_of_day == 3 * 60 + 30);
 }
 
-TEST_CASE("local times in the spring gap and the autumn overlap", "[alarms][tz]") {
+TEST_CASE("alarms: local times in the spring gap and the autumn overlap", "[alarms][tz]") {
     auto z = TimeZone::load("Europe/Berlin");
     CHECK(z->from_local(2026, 3, 29, 1 * 60 + 30) == utc("2026-03-29T00:30:00Z"));
     CHECK(z->from_local(2026, 3, 29, 2 * 60 + 30) == utc("2026-03-29T01:30:00Z"));  // gap: read as 03:30
@@ -36,7 +36,7 @@ TEST_CASE("local times in the spring gap and the autumn overlap", "[alarms][tz]"
     CHECK(z->from_local(2026, 10, 25, 3 * 60 + 30) == utc("2026-10-25T02:30:00Z"));
 }
 
-TEST_CASE("UTC, an unknown zone and path tricks", "[alarms][tz]") {
+TEST_CASE("alarms: UTC, an unknown zone and path tricks", "[alarms][tz]") {
     CHECK(TimeZone::load("")->offset_at(utc("2026-07-01T00:00:00Z")) == 0);
     CHECK(TimeZone::load("UTC")->to_local(utc("2026-11-24T23:59:00Z")).minute_of_day == 23 * 60 + 59);
     CHECK_THROWS_WITH(TimeZone::load("Mars/Olympus"), Catch::Contains("Mars/Olympus"));
@@ -44,7 +44,7 @@ TEST_CASE("UTC, an unknown zone and path tricks", "[alarms][tz]") {
     CHECK(TimeZone::load("Asia/Shanghai")->offset_at(utc("2026-07-01T00:00:00Z")) == 8 * 3600);
 }
 
-TEST_CASE("civil date arithmetic", "[alarms][tz]") {
+TEST_CASE("alarms: civil date arithmetic", "[alarms][tz]") {
     int y = 0, m = 0, d = 0;
     const auto days = days_from_civil(2024, 2, 29);
     civil_from_days(days, y, m, d);

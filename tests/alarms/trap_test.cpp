@@ -7,7 +7,7 @@ using namespace avmon::alarms;
 using namespace avmon::alarms::testing;
 using namespace std::chrono_literals;
 
-TEST_CASE("a trap rule raises on its event and clears on its clear event", "[alarms][trap]") {
+TEST_CASE("alarms: a trap rule raises on its event and clears on its clear event", "[alarms][trap]") {
     auto c = base_config();
     auto r = rule("lamp_failure", config::RuleKind::trap, "", 0, Severity::II);
     r.trap_event = "lamp_failure";
@@ -37,7 +37,7 @@ TEST_CASE("a trap rule raises on its event and clears on its clear event", "[ala
     CHECK(h.events.size() == 2);
 }
 
-TEST_CASE("a trap without a clear event stays until resolved by hand, then re-opens on the next trap", "[alarms][trap]") {
+TEST_CASE("alarms: a trap without a clear event stays until resolved by hand, then re-opens on the next trap", "[alarms][trap]") {
     auto c = base_config();
     auto r = rule("fan", config::RuleKind::trap, "", 0);
     r.trap_event = "fan_failure";
