@@ -1,0 +1,76 @@
+#pragma once
+// An SNMP session to one device, for coroutines on the device I/O loop:
+//   SnmpSession s(ex, {device_id, address, snmp_target});
+//   SnmpResponse r = co_await s.get({sysUpTime, ...}, deadline);
+//   SnmpResponse t = co_await s.walk(ifName_column, deadline);
+// Names are resolved asynchronously; SNMPv3 engine ids are discovered asynchronously (a probe
+// PDU whose REPORT carries the agent's engine id), cached, and set on the session before the
+// first authenticated request, so a dead v3 device never stalls the loop. Read-only: there is
+// no code path that builds a SET PDU.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/model.hpp"
+#include "daemon/core/asio.hpp"
+#include "probes/snmp/response.hpp"
+
+namespace avmon::snmp {
+
+class NetsnmpChannel;
+
+struct SessionOptions {
+    std::string device_id;        // names the device in every error text
+    std::string address;          // IP literal or DNS name
+    config::SnmpTarget target;    // version, port, community / v3 credentials, timeout, retries
+};
+
+class SnmpSession {
+public:
+    SnmpSession(asio::any_io_executor ex, SessionOptions options);
+    ~SnmpSession();
+    SnmpSession(const SnmpSession&) = delete;
+    SnmpSession& operator=(const SnmpSession&) = delete;
+
+    // GET of `oids` in one PDU (the caller keeps PDUs small). Exceptions (noSuchObject ...)
+    // come back as varbind values; error PDUs as status error_status.
+    awaitable<SnmpResponse> get(std::vector<Oid> oids, SteadyTime deadline);
+
+    // Every row of the table column `column` (GETBULK with max_repetitions; GETNEXT for v1).
+    // Stops at the end of the column, endOfMibView, or an OID that does not increase (an agent
+    // bug; reported in `error` with status ok and the rows read so far).
+    awaitable<SnmpResponse> walk(Oid column, SteadyTime deadline);
+
+    // The SNMPv3 engine id in use, as hex ("80001f8804..."), empty before discovery / for v1/v2c.
+    std::string engine_id_hex() const;
+    // Drops the Net-SNMP session (the next request reopens it); keeps the cached engine id
+    // unless `forget_engine` (the agent may have been replaced).
+    void close(bool forget_engine = false);
+
+    const SessionOptions& options() const { return options_; }
+
+private:
+    awaitable<SnmpResponse> ensure_open(SteadyTime deadline);
+    awaitable<SnmpResponse> resolve(SteadyTime deadline);
+    awaitable<SnmpResponse> discover_engine(SteadyTime deadline);
+    SnmpResponse open_channel();
+    awaitable<SnmpResponse> exchange(int command, std::vector<Oid> oids, SteadyTime deadline);
+    SteadyTime request_deadline(SteadyTime deadline) const;
+    std::string who() const;
+
+    asio::any_io_executor ex_;
+    SessionOptions options_;
+    std::string peer_;            // "udp:192.0.2.1:161" once resolved
+    asio::ip::udp::endpoint endpoint_;  // the same, for our own engine discovery socket
+    std::uint32_t engine_boots_ = 0;    // from the discovery REPORT
+    std::uint32_t engine_time_ = 0;
+    bool engine_time_known_ = false;
+    std::string engine_id_;       // bytes
+    std::shared_ptr<NetsnmpChannel> channel_;
+};
+
+// Parses "0x80001f88..." / "80:00:1f:88..." / "80001f88..." into bytes; false on bad hex.
+bool parse_engine_id(const std::string& text, std::string& bytes);
+std::string to_hex(const std::string& bytes);
+
+}  // namespace avmon::snmp
