@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <map>
+#include <vector>
 
 namespace avmon::snmp {
 
@@ -35,6 +37,29 @@ bool priv_protocol(const std::string& name, const oid*& proto, std::size_t& len)
     return true;
 }
 
+// generate_Ku hashes a megabyte per passphrase (RFC 3414 A.2): a few ms each. A fleet usually
+// shares one v3 user, so derive each (protocol, passphrase) once per process instead of on
+// every session open, which for 100 devices would hold the loop for about a second.
+bool cached_ku(const oid* proto, std::size_t proto_len, const std::string& passphrase, u_char* out,
+               std::size_t& out_len) {
+    static std::map<std::string, std::vector<u_char>> cache;
+    std::string key(reinterpret_cast<const char*>(proto), proto_len * sizeof(oid));
+    key += passphrase;
+    auto it = cache.find(key);
+    if (it == cache.end()) {
+        u_char ku[USM_AUTH_KU_LEN];
+        std::size_t len = sizeof ku;
+        if (generate_Ku(proto, static_cast<u_int>(proto_len), reinterpret_cast<const u_char*>(passphrase.data()),
+                        passphrase.size(), ku, &len) != SNMPERR_SUCCESS)
+            return false;
+        it = cache.emplace(std::move(key), std::vector<u_char>(ku, ku + len)).first;
+    }
+    if (it->second.size() > out_len) return false;
+    std::memcpy(out, it->second.data(), it->second.size());
+    out_len = it->second.size();
+    return true;
+}
+
 }  // namespace
 
 bool UsmSetup::prepare(const config::SnmpV3Credentials& c, const std::string& engine_id, std::string& error) {
@@ -60,9 +85,7 @@ bool UsmSetup::prepare(const config::SnmpV3Credentials& c, const std::string& en
         return false;
     }
     auth_ku_len_ = sizeof auth_ku_;
-    if (generate_Ku(auth_proto_, static_cast<u_int>(auth_proto_len_),
-                    reinterpret_cast<const u_char*>(c.auth_key.data()), c.auth_key.size(), auth_ku_,
-                    &auth_ku_len_) != SNMPERR_SUCCESS) {
+    if (!cached_ku(auth_proto_, auth_proto_len_, c.auth_key, auth_ku_, auth_ku_len_)) {
         error = "cannot derive the SNMPv3 auth key";
         return false;
     }
@@ -77,9 +100,7 @@ bool UsmSetup::prepare(const config::SnmpV3Credentials& c, const std::string& en
     }
     priv_ku_len_ = sizeof priv_ku_;
     // The privacy Ku is derived with the authentication hash (RFC 3414 §2.6).
-    if (generate_Ku(auth_proto_, static_cast<u_int>(auth_proto_len_),
-                    reinterpret_cast<const u_char*>(c.priv_key.data()), c.priv_key.size(), priv_ku_,
-                    &priv_ku_len_) != SNMPERR_SUCCESS) {
+    if (!cached_ku(auth_proto_, auth_proto_len_, c.priv_key, priv_ku_, priv_ku_len_)) {
         error = "cannot derive the SNMPv3 privacy key";
         return false;
     }

@@ -1,0 +1,116 @@
+#include "probes/snmp/snmp_probe.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace avmon::snmp {
+
+SnmpProbe::SnmpProbe(asio::any_io_executor ex, const config::DeviceConfig& device, const config::Profile& profile,
+                     const Clock* clock)
+    : device_id_(device.id), mapper_(profile), clock_(clock ? clock : &system_clock_) {
+    if (!device.snmp) {
+        config_error_ = fmt::format("device {}: profile {} polls SNMP but the device has no [device.snmp] section",
+                                    device.id, profile.name);
+        return;
+    }
+    if (device.address.empty()) {
+        config_error_ = fmt::format("device {}: SNMP needs an address", device.id);
+        return;
+    }
+    session_ = std::make_unique<SnmpSession>(ex, SessionOptions{device.id, device.address, *device.snmp});
+}
+
+awaitable<SnmpResponse> SnmpProbe::get_scalars(std::vector<Oid> oids, probes::SteadyTime deadline, RawPoll& raw,
+                                               bool& answered) {
+    while (!oids.empty()) {
+        auto r = co_await session_->get(oids, deadline);
+        if (r.answered()) answered = true;
+        if (r.ok()) {
+            for (auto& vb : r.varbinds) {
+                std::string key = to_string(vb.oid);
+                if (key == sys_uptime_oid && vb.value.type == ValueType::timeticks)
+                    raw.uptime_ticks = static_cast<std::uint32_t>(vb.value.unsigned_value);
+                raw.scalars[key] = std::move(vb.value);
+            }
+            co_return r;
+        }
+        if (r.status != SnmpStatus::error_status) co_return r;  // timeout, auth ...: the caller decides
+        if (r.error_status == error_too_big && oids.size() > 1) {
+            // The agent's PDU limit: read each half on its own.
+            std::vector<Oid> second(oids.begin() + static_cast<std::ptrdiff_t>(oids.size() / 2), oids.end());
+            oids.resize(oids.size() / 2);
+            auto first = co_await get_scalars(oids, deadline, raw, answered);
+            if (!first.answered()) co_return first;
+            co_return co_await get_scalars(second, deadline, raw, answered);
+        }
+        // One varbind spoiled the PDU (v1 noSuchName, authorizationError, genError ...):
+        // mark it, and read the others without it.
+        std::size_t bad = r.error_index >= 1 && static_cast<std::size_t>(r.error_index) <= oids.size()
+                              ? static_cast<std::size_t>(r.error_index - 1)
+                              : 0;
+        if (r.error_index < 1 || static_cast<std::size_t>(r.error_index) > oids.size()) {
+            for (const auto& o : oids) raw.scalar_errors[to_string(o)] = r.error;  // no index: all of them
+            co_return r;
+        }
+        raw.scalar_errors[to_string(oids[bad])] =
+            fmt::format("agent answered {}", error_status_name(r.error_status));
+        oids.erase(oids.begin() + static_cast<std::ptrdiff_t>(bad));
+    }
+    co_return SnmpResponse{};
+}
+
+awaitable<PollResult> SnmpProbe::poll(probes::SteadyTime deadline) {
+    PollResult out;
+    out.time = clock_->now();
+    if (!session_) {
+        out.error = config_error_;
+        co_return out;
+    }
+    RawPoll raw;
+    bool answered = false;
+
+    std::vector<Oid> scalars{*parse_oid(sys_uptime_oid)};
+    scalars.insert(scalars.end(), mapper_.scalars().begin(), mapper_.scalars().end());
+    for (std::size_t i = 0; i < scalars.size(); i += max_varbinds_per_get) {
+        std::vector<Oid> chunk(scalars.begin() + static_cast<std::ptrdiff_t>(i),
+                               scalars.begin() + static_cast<std::ptrdiff_t>(std::min(scalars.size(), i + max_varbinds_per_get)));
+        auto r = co_await get_scalars(chunk, deadline, raw, answered);
+        if (!r.answered() && !answered) {
+            // Nothing came back at all: the device is unreachable (or refuses us). Don't
+            // spend the rest of the budget on more requests to a dead device.
+            out.reachable = false;
+            out.error = r.error;
+            co_return out;
+        }
+        if (r.status == SnmpStatus::auth_error) {
+            out.reachable = false;
+            out.error = r.error;
+            co_return out;
+        }
+        if (!r.ok() && !r.answered())
+            for (const auto& o : chunk)
+                if (!raw.scalars.count(to_string(o))) raw.scalar_errors[to_string(o)] = r.error;
+    }
+
+    for (const auto& column : mapper_.columns()) {
+        auto r = co_await session_->walk(column, deadline);
+        if (r.answered()) answered = true;
+        ColumnResult result;
+        result.error = r.ok() ? r.error : r.error;  // ok with error text: walk stopped early (agent bug)
+        if (!r.ok() && result.error.empty()) result.error = std::string(to_string(r.status));
+        for (auto& vb : r.varbinds) result.rows.emplace_back(suffix_after(vb.oid, column), std::move(vb.value));
+        raw.columns[to_string(column)] = std::move(result);
+    }
+
+    out.reachable = answered;
+    mapper_.map(raw, device_id_, out.time, out);
+    co_return out;
+}
+
+std::unique_ptr<probes::Probe> make_snmp_probe(asio::any_io_executor ex, const config::DeviceConfig& device,
+                                               const config::Profile& profile) {
+    return std::make_unique<SnmpProbe>(std::move(ex), device, profile);
+}
+
+}  // namespace avmon::snmp
