@@ -1,6 +1,7 @@
 // avmonctl test-rules FILE...: runs alarm scenarios through the real engine in simulated time
 // and checks the expected alarms, events and notifications (docs/rule-tests.md).
 #include <chrono>
+#include <memory>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -10,25 +11,38 @@
 #include "ctl/rule_test/expectations.hpp"
 #include "ctl/rule_test/scenario.hpp"
 #include "ctl/rule_test/simulation.hpp"
+#include "ctl/rule_test/store_recorder.hpp"
 #include "daemon/core/log.hpp"
 
 namespace avmon::ctl {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: avmonctl test-rules [--timeline] [--journal] FILE...\n"
+    "usage: avmonctl test-rules [--timeline] [--journal] [--db NEW.db] FILE...\n"
     "\n"
     "Runs each scenario file (TOML: config, inputs, actions, expectations; see docs/rule-tests.md)\n"
     "through the alarm engine in simulated time and compares the outcome with its [expect] section.\n"
     "  --timeline   print every alarm event of every scenario, also when it passes\n"
     "  --journal    show the journal lines the engine writes (hidden by default)\n"
+    "  --db FILE    also write the run (devices, polls, traps, alarms, events, outbox) into a new\n"
+    "               store file with the product's schema (one scenario only)\n"
     "Exit status: 0 all scenarios pass, 1 a scenario failed or could not be read, 2 usage error.\n";
 
 int run_test_rules(std::span<char* const> args) {
     std::vector<std::string> files;
     bool timeline = false, journal = false;
-    for (char* const arg : args) {
+    std::string db;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        char* const arg = args[i];
         const std::string_view a = arg;
+        if (a == "--db") {
+            if (i + 1 >= args.size()) {
+                std::fprintf(stderr, "avmonctl test-rules: --db needs a file name\n\n%s", kUsage.data());
+                return 2;
+            }
+            db = args[++i];
+            continue;
+        }
         if (a == "--help" || a == "-h") {
             std::fputs(kUsage.data(), stdout);
             return 0;
@@ -42,6 +56,10 @@ int run_test_rules(std::span<char* const> args) {
     }
     if (files.empty()) {
         std::fputs(kUsage.data(), stderr);
+        return 2;
+    }
+    if (!db.empty() && files.size() != 1) {
+        std::fprintf(stderr, "avmonctl test-rules: --db writes one scenario; give exactly one FILE\n");
         return 2;
     }
     // The engine journals every state change; in a test run that is noise unless asked for.
@@ -58,7 +76,26 @@ int run_test_rules(std::span<char* const> args) {
             continue;
         }
         const auto t0 = std::chrono::steady_clock::now();
-        const rule_test::Run run = rule_test::simulate(sc);
+        std::unique_ptr<rule_test::StoreRecorder> recorder;
+        if (!db.empty()) {
+            try {
+                recorder = std::make_unique<rule_test::StoreRecorder>(db, sc);
+            } catch (const std::exception& e) {
+                std::printf("FAIL  %s: %s\n", file.c_str(), e.what());
+                ++scenarios_failed;
+                continue;
+            }
+        }
+        const rule_test::Run run = rule_test::simulate(sc, recorder ? recorder->observers() : rule_test::Observers{});
+        if (recorder) {
+            std::string error;
+            if (!recorder->finish(error)) {
+                std::printf("FAIL  %s: %s\n", file.c_str(), error.c_str());
+                ++scenarios_failed;
+                continue;
+            }
+            std::printf("wrote %s\n", db.c_str());
+        }
         const rule_test::Verdict v = rule_test::check(sc, run);
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         checks_ok += v.passed;

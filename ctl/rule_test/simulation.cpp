@@ -49,7 +49,7 @@ const Alarm* newest_matching(const alarms::AlarmEngine& engine, const AlarmSelec
 
 }  // namespace
 
-Run simulate(const Scenario& sc, const std::function<void(const AlarmEvent&)>& observer) {
+Run simulate(const Scenario& sc, const Observers& observers) {
     Run run;
     std::map<SysTime, Instant> plan;
     const SysTime end = sc.start + sc.duration;
@@ -79,7 +79,7 @@ Run simulate(const Scenario& sc, const std::function<void(const AlarmEvent&)>& o
     auto sink = [&](const AlarmEvent& e) {
         run.events.push_back(e);
         latest[e.alarm.id] = e.alarm;
-        if (observer) observer(e);
+        if (observers.event) observers.event(e);
     };
     auto engine = std::make_unique<alarms::AlarmEngine>(sc.config, clock, 1, sink);
 
@@ -131,9 +131,13 @@ Run simulate(const Scenario& sc, const std::function<void(const AlarmEvent&)>& o
             for (const auto& dev : in.poll_order) {
                 const PollResult& r = in.polls[dev];
                 for (const auto& s : r.samples) run.samples.push_back(s);
+                if (observers.poll) observers.poll(dev, r);
                 engine->observe(dev, r);
             }
-            for (const auto& t : in.traps) engine->observe_trap(t);
+            for (const auto& t : in.traps) {
+                if (observers.trap) observers.trap(t);
+                engine->observe_trap(t);
+            }
             for (const Action* a : in.actions) {
                 if (a->kind != Action::Kind::restart) {
                     apply(*a);

@@ -19,7 +19,13 @@ struct Run {
     std::size_t steps = 0;               // instants the simulation stopped at
 };
 
-// observer (optional) sees every event as it happens, e.g. to write a store.
-Run simulate(const Scenario& sc, const std::function<void(const AlarmEvent&)>& observer = {});
+// Optional taps on everything the simulated daemon sees and emits, e.g. to write a store.
+struct Observers {
+    std::function<void(const AlarmEvent&)> event;
+    std::function<void(const std::string& device, const PollResult&)> poll;
+    std::function<void(const TrapEvent&)> trap;
+};
+
+Run simulate(const Scenario& sc, const Observers& observers = {});
 
 }  // namespace avmon::ctl::rule_test
