@@ -73,6 +73,9 @@ public:
           session_(ex, display_control::open_link(ex, device, nec::default_tcp_port, options),
                    device.control ? device.control->timeout : std::chrono::milliseconds(2000),
                    options.request_gap) {
+        if (monitor_id_ > 100)
+            throw std::invalid_argument("device " + device.id + ": NEC monitor id " + std::to_string(monitor_id_) +
+                                        " is out of range (1..100)");
         for (const auto& m : metrics_) {
             items_.push_back(classify(m.source));
             if (items_.back().what == Item::What::unknown)

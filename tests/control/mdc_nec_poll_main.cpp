@@ -5,6 +5,8 @@
 //   mdc_nec_poll --protocol mdc|nec (--serial PATH | --tcp PORT) [--id N] [--polls N]
 //                [--interval-ms N] [--timeout-ms N] [--deadline-ms N] [--gap-ms N] [--backoff-ms N]
 //                [--stop-when reachable|unreachable] [--wait-file PATH]
+//                [--metric NAME=SOURCE[*SCALE]]... [--fact NAME=SOURCE]...
+// Without --metric/--fact the probe uses its defaults (the shipped profile's metrics).
 // Output per poll: "poll <n> reachable=<0|1> elapsed_ms=<n>", "error <text>",
 // "sample <metric> <value>", "unavailable <metric> <status> <detail>", "fact <key> <value>",
 // then "end <n>". With --wait-file, before each poll after the first it waits until PATH
@@ -39,6 +41,7 @@ const char* status_name(MetricStatus s) {
 
 int main(int argc, char** argv) {
     std::string protocol = "mdc", serial, stop_when, wait_file;
+    config::Profile profile;  // no metrics: the probe's defaults (= the shipped profiles)
     int tcp = 0, id = -1, polls = 1, interval_ms = 200, timeout_ms = 1000, deadline_ms = 5000, gap_ms = 0,
         backoff_ms = 100;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -55,6 +58,18 @@ int main(int argc, char** argv) {
         else if (k == "--backoff-ms") backoff_ms = std::stoi(v);
         else if (k == "--stop-when") stop_when = v;
         else if (k == "--wait-file") wait_file = v;
+        else if (k == "--metric" || k == "--fact") {
+            config::MetricDef m;
+            auto eq = v.find('=');
+            m.name = v.substr(0, eq);
+            m.source = eq == std::string::npos ? "" : v.substr(eq + 1);
+            if (auto star = m.source.find('*'); star != std::string::npos) {
+                m.scale = std::stod(m.source.substr(star + 1));
+                m.source.resize(star);
+            }
+            m.kind = k == "--fact" ? config::MetricDef::Kind::fact : config::MetricDef::Kind::gauge;
+            profile.metrics.push_back(m);
+        }
         else {
             std::cerr << "unknown option " << k << "\n";
             return 2;
@@ -72,7 +87,6 @@ int main(int argc, char** argv) {
         device.address = "127.0.0.1";
     }
     device.control = control;
-    config::Profile profile;  // no metrics: the probe's defaults (= the shipped profiles)
     profile.protocol = protocol;
 
     probes::display_control::SessionOptions options;

@@ -42,4 +42,20 @@ O=$WORK/wrongid.out
 expect "$O" '^poll 1 reachable=0 '
 expect "$O" '^error no complete reply to POWER on serial:'
 [ "$(elapsed_of "$O" 1)" -lt 1000 ] || fail "unreachable poll took $(elapsed_of "$O" 1) ms"
+stop_serial_sim
+
+# Profile-chosen items from STATUS (0x00) and PANEL (0xF9), a scaled value, a numeric fact.
+start_serial_sim "$TTY" mdc_sim.py --id 1 --input 0x14
+"$POLL" --protocol mdc --serial "$TTY" --id 1 --metric 'volume=volume' --metric 'mute=mute' \
+    --metric 'status_input=status_input' --metric 'panel_off=panel_off' \
+    --metric 'panel_on_minutes=panel_on_time*60' --fact 'input_code=input' >"$WORK/custom.out" || fail "driver failed"
+O=$WORK/custom.out
+expect "$O" '^poll 1 reachable=1 '
+expect "$O" '^sample volume 16$'
+expect "$O" '^sample mute 0$'
+expect "$O" '^sample status_input 20$'
+expect "$O" '^sample panel_off 0$'
+expect "$O" '^sample panel_on_minutes 3000$'
+expect "$O" '^fact input_code 20$'
+expect_not "$O" '^sample power_state'
 echo "PASS"

@@ -40,4 +40,19 @@ start_serial_sim "$TTY" nec_sim.py --id 2
 "$POLL" --protocol nec --serial "$TTY" --id 1 --timeout-ms 300 >"$WORK/wrongid.out" || fail "driver failed"
 expect "$WORK/wrongid.out" '^poll 1 reachable=0 '
 expect "$WORK/wrongid.out" '^error no complete reply to power status read on serial:'
+stop_serial_sim
+
+# Profile-chosen items: a raw "get parameter" with scale, an unsupported one, one sensor only.
+start_serial_sim "$TTY" nec_sim.py --id 1 --temp 30.5
+"$POLL" --protocol nec --serial "$TTY" --id 1 --gap-ms 20 --metric 'temp_raw=param:0279*0.5' \
+    --metric 'brightness=param:0010' --metric 'sensor2=temperature.2' --metric 'diag=diagnosis' \
+    --fact 'diag_text=diagnosis' >"$WORK/custom.out" || fail "driver failed"
+O=$WORK/custom.out
+expect "$O" '^poll 1 reachable=1 '
+expect "$O" '^sample temp_raw 30.5$'
+expect "$O" '^unavailable brightness no_such_object display reports parameter 0010 unsupported$'
+expect "$O" '^sample sensor2.2 31.5$'
+expect "$O" '^sample diag 0$'
+expect "$O" '^fact diag_text normal$'
+expect_not "$O" '^sample power'
 echo "PASS"
