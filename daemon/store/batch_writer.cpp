@@ -1,9 +1,9 @@
 #include "daemon/store/batch_writer.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <fmt/format.h>
 
-#include "daemon/store/rollup_buckets.hpp"
 
 namespace avmon::store {
 namespace {
@@ -125,7 +125,12 @@ BatchWriter::BatchWriter(Database& db)
       upsert_report_(db,
                      "INSERT INTO report_archive(month, scope, format, generated_ms, body) "
                      "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(month, scope, format) DO UPDATE SET "
-                     "generated_ms = excluded.generated_ms, body = excluded.body") {}
+                     "generated_ms = excluded.generated_ms, body = excluded.body"),
+      save_state_(db,
+                  "INSERT INTO store_state(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE "
+                  "SET value = excluded.value") {
+    recover_rollups();
+}
 
 void BatchWriter::reset_caches() {
     series_.clear();
@@ -142,12 +147,15 @@ void BatchWriter::load_non_ok_states() {
     non_ok_loaded_ = true;
 }
 
-BatchOutcome BatchWriter::write(const Batch& batch) {
+BatchOutcome BatchWriter::write(const Batch& batch, bool publish) {
     BatchOutcome out;
+    SampleDeltas d;  // this batch's derived data: merged into the members only after COMMIT
+    d.newest_ms = newest_sample_ms_;
+    std::int64_t mark5 = five_.complete_before, mark1 = hour_.complete_before;
     try {
         load_non_ok_states();
         Transaction tx(db_);
-        if (!batch.samples.empty()) write_samples(batch.samples, out);
+        if (!batch.samples.empty()) write_samples(batch.samples, d, out);
         for (const auto& r : batch.records) {
             std::visit(
                 [&](const auto& rec) {
@@ -163,13 +171,148 @@ BatchOutcome BatchWriter::write(const Batch& batch) {
                 },
                 r);
         }
+        mark5 = closing_mark(five_, d.newest_ms);
+        mark1 = closing_mark(hour_, d.newest_ms);
+        write_level(five_, upsert_5m_, d.points, mark5, publish);
+        write_level(hour_, upsert_1h_, d.points, mark1, publish);
+        if (publish) write_latest(d);
         tx.commit();
     } catch (...) {
         // The caches may name rows that the rollback just removed.
         reset_caches();
         throw;
     }
+    apply_level(five_, d.points, mark5, publish);
+    apply_level(hour_, d.points, mark1, publish);
+    newest_sample_ms_ = d.newest_ms;
+    if (publish) {
+        latest_.clear();
+        seen_.clear();
+    } else {
+        for (const auto& p : d.points) latest_.note(p.series_id, p.t_ms, p.value);
+        for (auto& [dev, t] : d.seen) {
+            auto& v = seen_[dev];
+            v = std::max(v, t);
+        }
+    }
     return out;
+}
+
+bool BatchWriter::has_unpublished() const {
+    return !five_.pending.empty() || !hour_.pending.empty() || !latest_.empty() || !seen_.empty();
+}
+
+std::int64_t BatchWriter::rollup_complete_before(std::int64_t width_ms) const {
+    return width_ms == kOneHourMs ? hour_.complete_before : five_.complete_before;
+}
+
+namespace {
+// Samples up to this late still find their bucket open in memory.
+constexpr std::int64_t kCloseGraceMs = 5 * 60 * 1000;
+}  // namespace
+
+std::int64_t BatchWriter::closing_mark(const RollupLevel& level, std::int64_t newest_ms) const {
+    if (newest_ms <= kCloseGraceMs) return level.complete_before;
+    return std::max(level.complete_before,
+                    bucket_start(newest_ms - kCloseGraceMs, level.pending.width()));
+}
+
+void BatchWriter::write_rollup(Statement& st, const RollupBucket& b) {
+    st.bind(1, b.bucket_ms).bind(2, b.series_id).bind(3, b.min).bind(4, b.max);
+    st.bind(5, b.sum).bind(6, b.count).run();
+}
+
+// Writes the deltas that must reach the table in this transaction: buckets that close now
+// (before new_mark), late samples for buckets already closed, or everything when publishing.
+void BatchWriter::write_level(RollupLevel& level, Statement& upsert, const std::vector<Point>& batch,
+                              std::int64_t new_mark, bool publish) {
+    const auto width = level.pending.width();
+    BucketDeltas out(width);
+    if (publish || new_mark > level.complete_before)
+        level.pending.for_each([&](const RollupBucket& b) {
+            if (publish || b.bucket_ms < new_mark) out.merge(b);
+        });
+    for (const auto& p : batch)
+        if (publish || bucket_start(p.t_ms, width) < new_mark) out.add(p.series_id, p.t_ms, p.value);
+    if (!out.empty())
+        for (const auto& b : out.sorted()) write_rollup(upsert, b);
+    if (new_mark != level.complete_before) save_state_.bind(1, level.state_key).bind(2, new_mark).run();
+}
+
+void BatchWriter::apply_level(RollupLevel& level, const std::vector<Point>& batch,
+                              std::int64_t new_mark, bool publish) {
+    const auto width = level.pending.width();
+    if (publish) level.pending.clear();
+    else if (new_mark > level.complete_before) level.pending.erase_before(new_mark);
+    if (!publish)
+        for (const auto& p : batch)
+            if (bucket_start(p.t_ms, width) >= new_mark) level.pending.add(p.series_id, p.t_ms, p.value);
+    level.complete_before = new_mark;
+}
+
+void BatchWriter::write_latest(const SampleDeltas& d) {
+    LatestValues latest = latest_;
+    for (const auto& p : d.points) latest.note(p.series_id, p.t_ms, p.value);
+    latest.for_each([&](std::int64_t id, std::int64_t t, double v) {
+        update_series_last_.bind(1, id).bind(2, t).bind(3, v).run();
+    });
+    auto seen = seen_;
+    for (auto& [dev, t] : d.seen) seen[dev] = std::max(seen[dev], t);
+    for (auto& [dev, t] : seen) touch_device_.bind(1, dev).bind(2, t).run();
+}
+
+void BatchWriter::close_rollups_before(std::int64_t t_ms) {
+    const auto m5 = std::max(five_.complete_before, bucket_start(t_ms, kFiveMinutesMs));
+    const auto m1 = std::max(hour_.complete_before, bucket_start(t_ms, kOneHourMs));
+    if (m5 == five_.complete_before && m1 == hour_.complete_before) return;
+    const std::vector<Point> none;
+    {
+        Transaction tx(db_);
+        write_level(five_, upsert_5m_, none, m5, false);
+        write_level(hour_, upsert_1h_, none, m1, false);
+        tx.commit();
+    }
+    apply_level(five_, none, m5, false);
+    apply_level(hour_, none, m1, false);
+}
+
+void BatchWriter::recover_rollups() {
+    for (auto* level : {&five_, &hour_}) {
+        Statement st(db_, "SELECT value FROM store_state WHERE key = ?1");
+        st.bind(1, level->state_key);
+        level->complete_before = st.step() ? st.get_int(0) : 0;
+    }
+    const auto from = std::min(five_.complete_before, hour_.complete_before);
+    Transaction tx(db_);
+    Statement del5(db_, "DELETE FROM rollups_5m WHERE bucket_ms >= ?1");
+    del5.bind(1, five_.complete_before).run();
+    Statement del1(db_, "DELETE FROM rollups_1h WHERE bucket_ms >= ?1");
+    del1.bind(1, hour_.complete_before).run();
+    // Raw samples of the open buckets, found through the sparse block index.
+    Statement scan(db_,
+                   "SELECT s.series_id, s.t_ms, s.value FROM sample_blocks b "
+                   "JOIN samples s ON s.rowid BETWEEN b.first_rowid AND b.last_rowid "
+                   "WHERE b.max_t_ms >= ?1 AND s.t_ms >= ?1");
+    scan.bind(1, from);
+    BucketDeltas five(kFiveMinutesMs), hour(kOneHourMs);
+    LatestValues latest;
+    std::int64_t newest = 0;
+    while (scan.step()) {
+        const auto id = scan.get_int(0), t = scan.get_int(1);
+        const auto v = scan.get_double(2);
+        if (bucket_start(t, kFiveMinutesMs) >= five_.complete_before) five.add(id, t, v);
+        if (bucket_start(t, kOneHourMs) >= hour_.complete_before) hour.add(id, t, v);
+        latest.note(id, t, v);
+        newest = std::max(newest, t);
+    }
+    scan.reset();
+    for (const auto& b : five.sorted()) write_rollup(upsert_5m_, b);
+    for (const auto& b : hour.sorted()) write_rollup(upsert_1h_, b);
+    latest.for_each([&](std::int64_t id, std::int64_t t, double v) {
+        update_series_last_.bind(1, id).bind(2, t).bind(3, v).run();
+    });
+    tx.commit();
+    newest_sample_ms_ = newest;
 }
 
 void BatchWriter::ensure_device(const std::string& device, std::int64_t t_ms) {
@@ -180,11 +323,9 @@ void BatchWriter::ensure_device(const std::string& device, std::int64_t t_ms) {
 
 std::int64_t BatchWriter::series_id(const std::string& device, const std::string& metric,
                                     std::int64_t t_ms) {
-    std::string key;
-    key.reserve(device.size() + metric.size() + 1);
-    key.append(device).push_back('\x1f');
-    key.append(metric);
-    if (auto it = series_.find(key); it != series_.end()) return it->second;
+    key_.assign(device).push_back('\x1f');
+    key_.append(metric);
+    if (auto it = series_.find(key_); it != series_.end()) return it->second;
     find_series_.bind(1, device).bind(2, metric);
     std::int64_t id = 0;
     if (find_series_.step()) {
@@ -196,16 +337,16 @@ std::int64_t BatchWriter::series_id(const std::string& device, const std::string
         insert_series_.bind(1, device).bind(2, metric).bind(3, t_ms).run();
         id = db_.last_insert_rowid();
     }
-    series_.emplace(std::move(key), id);
+    series_.emplace(key_, id);
     return id;
 }
 
-void BatchWriter::write_samples(const std::vector<Sample>& samples, BatchOutcome& out) {
-    RollupAccumulator five(kFiveMinutesMs), hour(kOneHourMs);
-    std::unordered_map<std::int64_t, std::pair<std::int64_t, double>> latest;  // series -> t, v
-    std::unordered_map<std::string, std::int64_t> device_seen;
+void BatchWriter::write_samples(const std::vector<Sample>& samples, SampleDeltas& d,
+                                BatchOutcome& out) {
+    d.points.reserve(samples.size());
     std::int64_t first_rowid = 0, last_rowid = 0;
-    std::int64_t min_t = INT64_MAX, max_t = INT64_MIN;
+    std::int64_t min_t = std::numeric_limits<std::int64_t>::max();
+    std::int64_t max_t = std::numeric_limits<std::int64_t>::min();
     const std::string* last_device = nullptr;
     std::int64_t* seen = nullptr;
 
@@ -218,28 +359,16 @@ void BatchWriter::write_samples(const std::vector<Sample>& samples, BatchOutcome
         if (!first_rowid) first_rowid = last_rowid;
         min_t = std::min(min_t, t);
         max_t = std::max(max_t, t);
-        five.add(id, t, s.value);
-        hour.add(id, t, s.value);
-        auto [it, fresh] = latest.try_emplace(id, t, s.value);
-        if (!fresh && it->second.first <= t) it->second = {t, s.value};
+        d.points.push_back({id, t, s.value});
         // Samples of one device usually arrive together: skip the map lookup on repeats.
         if (!last_device || *last_device != s.device) {
-            seen = &device_seen[s.device];
+            seen = &d.seen[s.device];
             last_device = &s.device;
         }
         *seen = std::max(*seen, t);
     }
     insert_block_.bind(1, first_rowid).bind(2, last_rowid).bind(3, min_t).bind(4, max_t).run();
-    for (auto& b : five.sorted()) {
-        upsert_5m_.bind(1, b.bucket_ms).bind(2, b.series_id).bind(3, b.min).bind(4, b.max);
-        upsert_5m_.bind(5, b.sum).bind(6, b.count).run();
-    }
-    for (auto& b : hour.sorted()) {
-        upsert_1h_.bind(1, b.bucket_ms).bind(2, b.series_id).bind(3, b.min).bind(4, b.max);
-        upsert_1h_.bind(5, b.sum).bind(6, b.count).run();
-    }
-    for (auto& [id, tv] : latest) update_series_last_.bind(1, id).bind(2, tv.first).bind(3, tv.second).run();
-    for (auto& [device, t] : device_seen) touch_device_.bind(1, device).bind(2, t).run();
+    d.newest_ms = std::max(d.newest_ms, max_t);
     out.samples_written += samples.size();
 }
 

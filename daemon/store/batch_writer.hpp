@@ -1,9 +1,18 @@
 #pragma once
 // Writes one Batch in one BEGIN IMMEDIATE ... COMMIT with prepared statements: raw samples
-// (time-major append), the sparse time index, the rollup buckets the samples touch, series
-// "latest value", device last-seen, metric states, facts, reachability changes, traps, alarms
-// with their events and outbox rows, audit, maintenance windows and outbox updates.
-// Runs on the writer thread only. Either all of a batch is committed or none of it.
+// (time-major append), the sparse time index, metric states, facts, reachability changes,
+// traps, alarms with their events and outbox rows, audit, maintenance windows and outbox
+// updates. Runs on the writer thread only. Either all of a batch is committed or none of it.
+//
+// Rollups, series "latest value" and device last-seen are derived data. Writing them per
+// flush would cost an upsert per series per flush (every flush touches every series), so they
+// are kept as deltas in memory and written in the same transaction as a batch when
+//   - a bucket closes (the newest sample is 5 minutes past its end): it is then complete, and
+//     store_state says so;
+//   - a sample arrives for a bucket already closed (late): its delta is written at once;
+//   - the batch is "published" (flush(), stop(), or every publish interval): all deltas.
+// After a crash the deltas are gone, but the raw samples are not: at start the buckets after
+// the store_state marks are deleted and rebuilt from raw samples.
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -12,6 +21,7 @@
 #include <vector>
 
 #include "daemon/store/batch.hpp"
+#include "daemon/store/rollup_buckets.hpp"
 #include "daemon/store/sqlite.hpp"
 
 namespace avmon::store {
@@ -23,16 +33,43 @@ struct BatchOutcome {
 
 class BatchWriter {
 public:
+    // Rebuilds the rollup buckets after the store_state marks from raw samples.
     explicit BatchWriter(Database& db);
 
-    // Commits `batch` or throws SqliteError (then nothing of it is in the database and the
-    // in-memory caches are reset, so the same batch can be retried later).
-    BatchOutcome write(const Batch& batch);
+    // Commits `batch` (with all derived deltas when `publish`) or throws SqliteError; then
+    // nothing of it is in the database, the in-memory deltas are as before and the caches are
+    // reset, so the same batch can be retried later.
+    BatchOutcome write(const Batch& batch, bool publish = false);
+
+    // True when derived data (rollup deltas, latest values, last-seen) waits to be written.
+    bool has_unpublished() const;
+
+    // Closes every rollup bucket that starts before t_ms (retention calls this before it
+    // deletes raw samples, so no bucket is ever rebuilt from raw samples that are gone).
+    void close_rollups_before(std::int64_t t_ms);
+
+    std::int64_t rollup_complete_before(std::int64_t width_ms) const;
 
 private:
+    struct RollupLevel {
+        BucketDeltas pending;           // deltas of buckets >= complete_before
+        std::int64_t complete_before;   // buckets starting earlier are complete in the tables
+        const char* state_key;
+    };
     std::int64_t series_id(const std::string& device, const std::string& metric, std::int64_t t_ms);
     void ensure_device(const std::string& device, std::int64_t t_ms);
-    void write_samples(const std::vector<Sample>& samples, BatchOutcome& out);
+    struct Point {
+        std::int64_t series_id;
+        std::int64_t t_ms;
+        double value;
+    };
+    // What a batch adds to the derived data; folded into the members only after COMMIT.
+    struct SampleDeltas {
+        std::vector<Point> points;
+        std::unordered_map<std::string, std::int64_t> seen;  // device -> newest sample
+        std::int64_t newest_ms = 0;
+    };
+    void write_samples(const std::vector<Sample>& samples, SampleDeltas& d, BatchOutcome& out);
     void write_poll(const PollOutcome& p);
     void write_trap(const TrapEvent& t);
     void write_alarm_event(const AlarmEventItem& item, BatchOutcome& out);
@@ -43,13 +80,29 @@ private:
     void write_report(const ReportArchiveEntry& r);
     void reset_caches();
     void load_non_ok_states();
+    void recover_rollups();
+    void write_rollup(Statement& st, const RollupBucket& b);
+    std::int64_t closing_mark(const RollupLevel& level, std::int64_t newest_ms) const;
+    void write_level(RollupLevel& level, Statement& upsert, const std::vector<Point>& batch,
+                     std::int64_t new_mark, bool publish);
+    static void apply_level(RollupLevel& level, const std::vector<Point>& batch,
+                            std::int64_t new_mark, bool publish);
+    void write_latest(const SampleDeltas& d);
+
 
     Database& db_;
     Statement insert_sample_, insert_block_, upsert_5m_, upsert_1h_, update_series_last_,
         find_series_, insert_series_, insert_device_, touch_device_, upsert_device_info_,
         upsert_state_, upsert_fact_, last_reach_, insert_reach_, insert_trap_, upsert_alarm_,
         insert_alarm_event_, insert_notification_, insert_audit_, update_outbox_,
-        upsert_maintenance_, upsert_report_;
+        upsert_maintenance_, upsert_report_, save_state_;
+
+    RollupLevel five_{BucketDeltas(kFiveMinutesMs), 0, "rollup_5m_complete_before"};
+    RollupLevel hour_{BucketDeltas(kOneHourMs), 0, "rollup_1h_complete_before"};
+    std::int64_t newest_sample_ms_ = 0;
+    LatestValues latest_;                                  // series -> newest unwritten value
+    std::unordered_map<std::string, std::int64_t> seen_;   // device -> newest unwritten sample
+    std::string key_;                                      // reused: no allocation per sample
 
     // Caches of what is already in the database; reset after a failed transaction.
     std::unordered_map<std::string, std::int64_t> series_;  // device '\x1f' metric -> id

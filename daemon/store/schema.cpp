@@ -204,6 +204,21 @@ CREATE TABLE report_archive(
 );
 )sql";
 
+// v3: rollups are kept as deltas in the writer's memory and written when a bucket closes
+// (or on flush), so a flush no longer upserts one row per series. store_state records up to
+// where the rollup tables are complete; buckets after that are rebuilt from raw samples when
+// the writer starts (after a crash their deltas were lost). v2 kept rollups complete, so the
+// marks start just after the newest bucket.
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE store_state(
+    key   TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+INSERT INTO store_state(key, value) VALUES
+    ('rollup_5m_complete_before', coalesce((SELECT max(bucket_ms) FROM rollups_5m) + 300000, 0)),
+    ('rollup_1h_complete_before', coalesce((SELECT max(bucket_ms) FROM rollups_1h) + 3600000, 0));
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -212,6 +227,7 @@ const std::vector<Migration>& migrations() {
             "alarm events, notification outbox, maintenance windows, audit",
          kSchemaV1},
         {2, "rollups (5 min, 1 h) backfilled from raw samples; report archive", kSchemaV2},
+        {3, "store_state: where the rollups are complete (rollup deltas written per bucket)", kSchemaV3},
     };
     return list;
 }
@@ -261,6 +277,8 @@ Database open_for_writing(const std::string& path) {
             throw SqliteError(0, fmt::format("store: cannot switch {} to WAL mode", path));
     }
     apply_connection_pragmas(db);
+    // The writer revisits the right edge of several trees every flush: keep them cached.
+    db.exec("PRAGMA cache_size = -32768");
     migrate(db);
     return db;
 }

@@ -217,11 +217,24 @@ bool StoreWriter::due(steady::time_point now) const {
 }
 
 void StoreWriter::run() {
-    BatchWriter writer(*db_);
+    std::optional<BatchWriter> writer_slot;
+    try {
+        writer_slot.emplace(*db_);  // prepares statements, rebuilds open rollup buckets
+    } catch (const SqliteError& e) {
+        log::error(msgid::store_error, fmt::format("store: cannot start the writer on {}: {}", cfg_.path, e.what()));
+        std::lock_guard lock(mutex_);
+        stats_.healthy = false;
+        stats_.last_error = e.what();
+        thread_done_ = true;
+        progress_.notify_all();
+        return;
+    }
+    BatchWriter& writer = *writer_slot;
     std::unique_lock lock(mutex_);
     last_flush_ = steady::now();
     const bool periodic_retention = options_.retention_interval.count() > 0;
     auto next_retention = last_flush_ + options_.retention_interval;
+    auto next_publish = last_flush_ + options_.publish_interval;
     steady::time_point retry_at{};
     bool failing = false;
 
@@ -250,7 +263,11 @@ void StoreWriter::run() {
             lock.unlock();
             RetentionResult r;
             try {
-                r = run_retention(*db_, clock_.now(), cfg_);
+                const auto t = clock_.now();
+                // Close rollup buckets before their raw samples go: they can never be rebuilt after.
+                if (cfg_.raw_retention_days > 0)
+                    writer.close_rollups_before(to_unix_ms(t - std::chrono::hours(24) * cfg_.raw_retention_days));
+                r = run_retention(*db_, t, cfg_);
             } catch (const SqliteError& e) {
                 r.complete = false;
                 log::error(msgid::store_error, fmt::format("store: retention failed: {}", e.what()));
@@ -263,12 +280,20 @@ void StoreWriter::run() {
             continue;
         }
 
-        if (samples_.empty() && records_.empty()) {
+        const bool empty = samples_.empty() && records_.empty();
+        const bool flush_wanted = flush_target_ > done_seq_ || stopping_;
+        const bool dirty = writer.has_unpublished();
+        const bool publish_due = dirty && (flush_wanted || now >= next_publish);
+
+        if (empty && !publish_due) {
             done_seq_ = enqueued_seq_;
             progress_.notify_all();
             if (stopping_) break;
-            if (periodic_retention) wake_.wait_until(lock, next_retention);
-            else wake_.wait(lock);
+            auto until = steady::time_point::max();
+            if (periodic_retention) until = next_retention;
+            if (dirty) until = std::min(until, next_publish);
+            if (until == steady::time_point::max()) wake_.wait(lock);
+            else wake_.wait_until(lock, until);
             continue;
         }
 
@@ -283,9 +308,10 @@ void StoreWriter::run() {
             wake_.wait_until(lock, stopping_ ? std::min(retry_at, stop_deadline_) : retry_at);
             continue;
         }
-        if (!failing && !due(now)) {
+        if (!failing && !publish_due && !due(now)) {
             auto until = last_flush_ + cfg_.flush_interval;
             if (periodic_retention) until = std::min(until, next_retention);
+            if (dirty) until = std::min(until, next_publish);
             wake_.wait_until(lock, until);
             continue;
         }
@@ -293,12 +319,15 @@ void StoreWriter::run() {
         Batch batch;
         take_batch(batch);
         const auto records_in_batch = batch.records.size();
+        // Derived data goes out with the batch that empties the queue for a flush()/stop(),
+        // or every publish interval.
+        const bool publish = (flush_wanted && samples_.empty() && records_.empty()) || now >= next_publish;
         lock.unlock();
         const auto t0 = steady::now();
         BatchOutcome outcome;
         std::optional<SqliteError> error;
         try {
-            outcome = writer.write(batch);
+            outcome = writer.write(batch, publish);
         } catch (const SqliteError& e) {
             error = e;
         }
@@ -343,6 +372,7 @@ void StoreWriter::run() {
         stats_.last_flush_duration = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0);
         stats_.last_flush = clock_.now();
         last_flush_ = t1;
+        if (publish) next_publish = t1 + options_.publish_interval;
         if (failing) {
             failing = false;
             stats_.healthy = true;

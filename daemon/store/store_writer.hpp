@@ -50,6 +50,9 @@ struct WriterStats {
 struct WriterOptions {
     // How often the writer runs retention on its own (0: only when asked).
     std::chrono::milliseconds retention_interval{std::chrono::hours(1)};
+    // How often derived data (open rollup buckets, latest values, last-seen) is written even
+    // without a flush(); closed buckets are always written at once.
+    std::chrono::milliseconds publish_interval{std::chrono::seconds(15)};
     // Wait before retrying after a write error.
     std::chrono::milliseconds retry_delay{1000};
     // Upper bound on the database size in pages (0: none). SQLite then fails with
