@@ -5,7 +5,8 @@
 //   mdc_nec_poll --protocol mdc|nec (--serial PATH | --tcp PORT) [--id N] [--polls N]
 //                [--interval-ms N] [--timeout-ms N] [--deadline-ms N] [--gap-ms N] [--backoff-ms N]
 //                [--stop-when reachable|unreachable] [--wait-file PATH]
-//                [--metric NAME=SOURCE[*SCALE]]... [--fact NAME=SOURCE]...
+//                [--metric NAME=SOURCE[*SCALE]]... [--fact NAME=SOURCE]... [--factory-defaults 1]
+// --factory-defaults 1 uses the 3-argument factories (the daemon's pacing and back-off).
 // Without --metric/--fact the probe uses its defaults (the shipped profile's metrics).
 // Output per poll: "poll <n> reachable=<0|1> elapsed_ms=<n>", "error <text>",
 // "sample <metric> <value>", "unavailable <metric> <status> <detail>", "fact <key> <value>",
@@ -42,6 +43,7 @@ const char* status_name(MetricStatus s) {
 int main(int argc, char** argv) {
     std::string protocol = "mdc", serial, stop_when, wait_file;
     config::Profile profile;  // no metrics: the probe's defaults (= the shipped profiles)
+    bool factory_defaults = false;
     int tcp = 0, id = -1, polls = 1, interval_ms = 200, timeout_ms = 1000, deadline_ms = 5000, gap_ms = 0,
         backoff_ms = 100;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
         else if (k == "--backoff-ms") backoff_ms = std::stoi(v);
         else if (k == "--stop-when") stop_when = v;
         else if (k == "--wait-file") wait_file = v;
+        else if (k == "--factory-defaults") factory_defaults = v == "1";
         else if (k == "--metric" || k == "--fact") {
             config::MetricDef m;
             auto eq = v.find('=');
@@ -100,8 +103,10 @@ int main(int argc, char** argv) {
         io,
         [&]() -> awaitable<void> {
             auto ex = co_await asio::this_coro::executor;
-            auto probe = protocol == "nec" ? probes::make_nec_probe(ex, device, profile, options)
-                                           : probes::make_mdc_probe(ex, device, profile, options);
+            auto probe = factory_defaults ? (protocol == "nec" ? probes::make_nec_probe(ex, device, profile)
+                                                               : probes::make_mdc_probe(ex, device, profile))
+                                          : (protocol == "nec" ? probes::make_nec_probe(ex, device, profile, options)
+                                                               : probes::make_mdc_probe(ex, device, profile, options));
             for (int n = 1; n <= polls; ++n) {
                 if (n > 1 && !wait_file.empty()) {
                     while (!std::filesystem::exists(wait_file)) {
