@@ -19,6 +19,7 @@ out=$(cmake --install "$BUILD" --prefix "$P" 2>&1) || { echo "$out"; fail "cmake
         lib/systemd/system/avmon-report.timer \
         lib/sysusers.d/avmon.conf \
         lib/tmpfiles.d/avmon.conf \
+        lib/systemd/catalog/avmon.catalog \
         share/doc/avmon/examples/avmond.service.d/cap-net-raw.conf.example \
         share/doc/avmon/examples/avmond.service.d/trap-port-162.conf.example \
         share/doc/avmon/examples/avmond.service.d/ip-allowlist.conf.example

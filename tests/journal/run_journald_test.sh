@@ -2,9 +2,9 @@
 # Starts a real systemd-journald in a private mount namespace (its own tmpfs /run/systemd and
 # /run/log, so the host journal is untouched and tests can run in parallel), lets journal_probe
 # log through avmon::log, and checks what journald stored.
-#   run_journald_test.sh fields|default-sink <journal_probe> <source dir>
+#   run_journald_test.sh fields|default-sink|catalog <journal_probe> <source dir> [avmon.catalog]
 set -euo pipefail
-MODE=$1 PROBE=$2 SRC=$3
+MODE=$1 PROBE=$2 SRC=$3 CATALOG=${4:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 if [ -z "${AVMON_IN_PRIVATE_MNTNS:-}" ]; then
@@ -78,6 +78,28 @@ default-sink)
     n=$("${J[@]}" -o cat SYSLOG_IDENTIFIER=avmond MESSAGE="default-sink probe line" | wc -l)
     [ "$n" = 1 ] || { echo "FAIL: stderr-mode runs reached the journal ($n lines)"; exit 1; }
     echo "OK: make_default_sink picks the journal only when JOURNAL_STREAM matches stderr"
+    ;;
+catalog)
+    # The generated catalogue, installed where journalctl looks for it (both directories are
+    # private tmpfs mounts here, so the host's catalogue database is untouched).
+    mount -t tmpfs -o mode=755 tmpfs /usr/lib/systemd/catalog
+    mount -t tmpfs -o mode=755 tmpfs /var/lib/systemd
+    cp "$CATALOG" /usr/lib/systemd/catalog/avmon.catalog
+    journalctl --update-catalog
+    listed=$(journalctl --list-catalog | awk '{print $1}' | sort)
+    declared=$(sed -n 's/^inline constexpr std::string_view [a-z_]* = "\([0-9a-f]\{32\}\)";/\1/p' \
+        "$SRC/daemon/core/message_ids.hpp" | sort)
+    [ -n "$declared" ] || { echo "FAIL: no ids found in message_ids.hpp"; exit 1; }
+    [ "$listed" = "$declared" ] || { echo "FAIL: catalogue ids differ from message_ids.hpp:"; diff <(echo "$declared") <(echo "$listed"); exit 1; }
+    # `journalctl -x` explains a real entry with its catalogue text.
+    "$PROBE" fields
+    journalctl --sync
+    raised=$(sed -n 's/.* alarm_raised = "\([0-9a-f]\{32\}\)";/\1/p' "$SRC/daemon/core/message_ids.hpp")
+    out=$("${J[@]}" -x -o short "MESSAGE_ID=$raised")
+    grep -q 'Subject: An alarm was raised' <<<"$out" || { echo "FAIL: no catalogue subject in -x output:"; echo "$out"; exit 1; }
+    grep -q 'What to do: Acknowledge it' <<<"$out" || { echo "FAIL: no advice in -x output:"; echo "$out"; exit 1; }
+    grep -q 'codec-101 unreachable for 90 s' <<<"$out" || { echo "FAIL: entry missing in -x output"; exit 1; }
+    echo "OK: $(wc -l <<<"$listed") catalogue entries; journalctl -x explains avmond lines"
     ;;
 *) echo "unknown mode $MODE"; exit 2 ;;
 esac
