@@ -21,7 +21,8 @@ struct AlarmEngine::DeviceInfo {
     std::string room_kind;
     std::string site;
     std::vector<config::RuleConfig> rules;
-    std::optional<bool> reachable;  // as of the last poll
+    std::optional<bool> reachable;  // as of the last poll: some probe got an answer
+    std::map<std::string, bool> probe_reachable;  // the latest verdict of each probe
     std::vector<Track*> tracks;     // this device's conditions (dependency checks stay cheap)
 };
 
@@ -151,7 +152,10 @@ void AlarmEngine::build(const config::Config& cfg) {
             info->site = room->site;
         }
         info->rules = cfg_.rules_for(d);
-        if (auto old = devices_.find(d.id); old != devices_.end()) info->reachable = old->second->reachable;
+        if (auto old = devices_.find(d.id); old != devices_.end()) {
+            info->reachable = old->second->reachable;
+            info->probe_reachable = old->second->probe_reachable;
+        }
         devices.emplace(d.id, std::move(info));
     }
     devices_ = std::move(devices);
@@ -198,17 +202,21 @@ AlarmEngine::Track& AlarmEngine::track_for(DeviceInfo& dev, const config::RuleCo
 
 // ---------------------------------------------------------------- observations
 
-void AlarmEngine::observe(const std::string& device, const PollResult& result) {
+void AlarmEngine::observe(const std::string& device, const PollResult& result, std::string_view probe) {
     auto dit = devices_.find(device);
     if (dit == devices_.end()) return;  // removed by a reload while the poll was in flight
     DeviceInfo& dev = *dit->second;
-    dev.reachable = result.reachable;
+    dev.probe_reachable[std::string(probe)] = result.reachable;
+    // ICMP answering while the SNMP agent hangs is a sick agent, not an unreachable device.
+    bool any_up = false;
+    for (const auto& [name, up] : dev.probe_reachable) any_up = any_up || up;
+    dev.reachable = any_up;
     for (const auto& rule : dev.rules) {
         switch (rule.kind) {
             case RuleKind::trap: break;
             case RuleKind::unreachable: {
                 Track& t = track_for(dev, rule, rule.metric, "");
-                evaluate(t, !result.reachable, result.reachable ? 1 : 0);
+                evaluate(t, !any_up, any_up ? 1 : 0);
                 break;
             }
             case RuleKind::metric_unavailable: {

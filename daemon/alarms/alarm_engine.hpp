@@ -37,7 +37,9 @@ public:
 
     // ---- observations ----
     // One call per probe poll of a device: reachability, samples and unreadable metrics.
-    void observe(const std::string& device, const PollResult& result);
+    // `probe` names the probe ("icmp", "snmp", "pjlink"...) when a device has several: the
+    // device counts as unreachable only while the latest result of every probe says so.
+    void observe(const std::string& device, const PollResult& result, std::string_view probe = {});
     // A mapped trap (device must be set; traps from unknown senders are ignored here).
     void observe_trap(const TrapEvent& trap);
     // Timers: debounce expiry, clear_for expiry, deadlines, reminders, maintenance start/end.

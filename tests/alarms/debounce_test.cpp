@@ -166,3 +166,22 @@ TEST_CASE("alarms: severity follows the room kind", "[alarms][severity]") {
     CHECK(raised[1].alarm.resolve_deadline == h.clock.now() + 48h);
     CHECK(raised[1].alarm.room == "huddle");
 }
+
+TEST_CASE("alarms: a device with two probes is unreachable only when both fail", "[alarms][debounce]") {
+    auto c = base_config();
+    add_device(c, "codec").rules.push_back(unreachable_rule(Severity::I));
+    Harness h(c);
+    PollResult up, down;
+    up.reachable = true;
+    down.reachable = false;
+    h.engine->observe("codec", up, "icmp");
+    h.engine->observe("codec", down, "snmp");  // the agent hangs, the host answers pings
+    h.advance(1min);
+    h.engine->observe("codec", up, "icmp");
+    h.engine->observe("codec", down, "snmp");
+    CHECK(h.count(AlarmEventKind::raised) == 0);
+    h.engine->observe("codec", down, "icmp");
+    REQUIRE(h.count(AlarmEventKind::raised) == 1);
+    h.engine->observe("codec", up, "snmp");
+    CHECK(h.count(AlarmEventKind::resolved) == 1);
+}
