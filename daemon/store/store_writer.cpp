@@ -28,8 +28,11 @@ StoreWriter::StoreWriter(config::StoreConfig cfg, const Clock& clock, WriterOpti
     db_ = std::make_unique<Database>(open_for_writing(cfg_.path));
     if (options_.max_page_count > 0)
         db_->exec(fmt::format("PRAGMA max_page_count = {}", options_.max_page_count));
+    // Prepares the statements and rebuilds open rollup buckets before anyone can flush().
+    batch_writer_ = std::make_unique<BatchWriter>(*db_);
     thread_ = std::thread([this] {
         run();
+        batch_writer_.reset();
         db_.reset();  // closed on the thread that used it
     });
 }
@@ -217,19 +220,7 @@ bool StoreWriter::due(steady::time_point now) const {
 }
 
 void StoreWriter::run() {
-    std::optional<BatchWriter> writer_slot;
-    try {
-        writer_slot.emplace(*db_);  // prepares statements, rebuilds open rollup buckets
-    } catch (const SqliteError& e) {
-        log::error(msgid::store_error, fmt::format("store: cannot start the writer on {}: {}", cfg_.path, e.what()));
-        std::lock_guard lock(mutex_);
-        stats_.healthy = false;
-        stats_.last_error = e.what();
-        thread_done_ = true;
-        progress_.notify_all();
-        return;
-    }
-    BatchWriter& writer = *writer_slot;
+    BatchWriter& writer = *batch_writer_;
     std::unique_lock lock(mutex_);
     last_flush_ = steady::now();
     const bool periodic_retention = options_.retention_interval.count() > 0;

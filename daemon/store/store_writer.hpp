@@ -134,7 +134,8 @@ private:
     std::chrono::steady_clock::time_point last_flush_{};
     std::chrono::steady_clock::time_point stop_deadline_{};
     bool thread_done_ = false;
-    std::unique_ptr<Database> db_;       // used by the writer thread only
+    std::unique_ptr<Database> db_;       // used by the writer thread only (after the constructor)
+    std::unique_ptr<BatchWriter> batch_writer_;
     std::mutex join_mutex_;
     std::thread thread_;
 };

@@ -78,6 +78,13 @@ TEST_CASE("store: a v1 database with history is migrated and keeps every row") {
     CHECK(hour[0].count == 3);
     CHECK(hour[0].avg() == Approx(20));
     CHECK(hour[1].count == 1);
+    // v3: the rollups above are complete, so the marks start after the newest bucket.
+    CHECK(reader.database().query_int(
+              "SELECT value FROM store_state WHERE key = 'rollup_5m_complete_before'") ==
+          1763946000000 + 300000);
+    CHECK(reader.database().query_int(
+              "SELECT value FROM store_state WHERE key = 'rollup_1h_complete_before'") ==
+          1763946000000 + 3600000);
 }
 
 TEST_CASE("store: each migration step runs once, in its own transaction") {
