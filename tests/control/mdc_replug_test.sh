@@ -27,4 +27,4 @@ for round in 1 2; do
     wait_for "$O" "^sample temperature_c $((44 + round))$" 5
 done
 expect "$O" '^error .*(down|no complete reply)'
-echo "PASS"
+grep "^poll " "$O" >&2; echo "PASS"
