@@ -58,6 +58,7 @@ ProfileMapper::ProfileMapper(const config::Profile& profile) : profile_(profile)
         if (m.walk) {
             add_unique(columns_, d.source);
             if (d.index) add_unique(columns_, *d.index);
+            if (m.source == peth_main_consumption_oid) add_unique(columns_, *parse_oid(peth_main_power_oid));
             if (m.source == ent_sensor_value_oid) {
                 add_unique(columns_, *parse_oid(ent_sensor_scale_oid));
                 add_unique(columns_, *parse_oid(ent_sensor_precision_oid));
@@ -216,6 +217,23 @@ void ProfileMapper::map(const RawPoll& raw, const std::string& device, SysTime n
             }
             // The rate baseline follows the numeric index, which survives renamed ports.
             map_value(d, m.name + "." + row, m.name + "#" + suffix, value, extra, device, now, out);
+        }
+    }
+
+    // Derived: PoE budget use per PSE group (the schema has no ratio of two metrics).
+    auto power = raw.columns.find(peth_main_power_oid);
+    auto consumption = raw.columns.find(peth_main_consumption_oid);
+    bool wanted = false;
+    for (const auto& d : defs_) wanted |= profile_.metrics[d.metric].walk && to_string(d.source) == peth_main_consumption_oid;
+    if (wanted && power != raw.columns.end() && consumption != raw.columns.end()) {
+        for (const auto& [suffix, used] : consumption->second.rows) {
+            for (const auto& [psuffix, budget] : power->second.rows) {
+                if (psuffix != suffix) continue;
+                auto u = to_number(used);
+                auto b = to_number(budget);
+                if (u && b && *b > 0)
+                    out.samples.push_back({device, std::string(poe_budget_metric) + "." + suffix, now, 100.0 * *u / *b});
+            }
         }
     }
 }

@@ -22,6 +22,11 @@ inline constexpr const char* sys_uptime_oid = "1.3.6.1.2.1.1.3.0";
 inline constexpr const char* ent_sensor_value_oid = "1.3.6.1.2.1.99.1.1.1.4";
 inline constexpr const char* ent_sensor_scale_oid = "1.3.6.1.2.1.99.1.1.1.2";
 inline constexpr const char* ent_sensor_precision_oid = "1.3.6.1.2.1.99.1.1.1.3";
+// POWER-ETHERNET-MIB main PSE table: when a profile walks both the budget and the consumption
+// column, the mapper also reports poe_budget_used_pct.<group> = 100 x consumption / budget.
+inline constexpr const char* peth_main_power_oid = "1.3.6.1.2.1.105.1.3.1.1.2";
+inline constexpr const char* peth_main_consumption_oid = "1.3.6.1.2.1.105.1.3.1.1.4";
+inline constexpr const char* poe_budget_metric = "poe_budget_used_pct";
 
 // One walked column: rows in walk order as (index suffix, value), or why it could not be read.
 struct ColumnResult {

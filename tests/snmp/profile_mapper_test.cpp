@@ -213,3 +213,24 @@ TEST_CASE("snmp mapper: a walk that stopped early keeps its rows and says why") 
     REQUIRE(state(out, "if_oper_status"));
     CHECK(state(out, "if_oper_status")->status == MetricStatus::error);
 }
+
+TEST_CASE("snmp mapper: PoE budget use is derived from the main PSE table") {
+    config::Profile p;
+    p.metrics.push_back(metric("poe_main_consumption_w", peth_main_consumption_oid, Kind::gauge, true));
+    ProfileMapper m(p);
+    CHECK(m.columns().size() == 2);  // the budget column is walked too
+    RawPoll raw;
+    // Catalyst 9200L stack: 740 W budget per member, 9/19/24 W used; member 4 reports no budget.
+    raw.columns[peth_main_power_oid].rows = {{"1", RawValue::make_unsigned(ValueType::gauge32, 740)},
+                                             {"2", RawValue::make_unsigned(ValueType::gauge32, 740)},
+                                             {"4", RawValue::make_unsigned(ValueType::gauge32, 0)}};
+    raw.columns[peth_main_consumption_oid].rows = {{"1", RawValue::make_unsigned(ValueType::gauge32, 9)},
+                                                   {"2", RawValue::make_unsigned(ValueType::gauge32, 370)},
+                                                   {"4", RawValue::make_unsigned(ValueType::gauge32, 5)}};
+    PollResult out;
+    m.map(raw, "sw", t0, out);
+    CHECK(sample(out, "poe_budget_used_pct.1")->value == Approx(100.0 * 9 / 740));
+    CHECK(sample(out, "poe_budget_used_pct.2")->value == Approx(50.0));
+    CHECK_FALSE(sample(out, "poe_budget_used_pct.4"));  // no budget: no ratio, no division by zero
+    CHECK(sample(out, "poe_main_consumption_w.2")->value == 370);
+}
