@@ -1,0 +1,259 @@
+#include "daemon/app/daemon.hpp"
+
+#include "daemon/app/device_fingerprint.hpp"
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <iostream>
+
+#include "config/loader.hpp"
+#include "daemon/alarms/alarm_engine.hpp"
+#include "daemon/core/log.hpp"
+#include "daemon/core/message_ids.hpp"
+#include "daemon/service/watchdog_pinger.hpp"
+#include "daemon/store/store_reader.hpp"
+#include "daemon/store/store_writer.hpp"
+#include "probes/control/control_probe.hpp"
+#include "probes/icmp/icmp_probe.hpp"
+#include "probes/icmp/pinger.hpp"
+#include "probes/snmp/snmp_probe.hpp"
+#include "probes/traps/trap_receiver.hpp"
+
+namespace avmon::app {
+
+using namespace std::chrono_literals;
+
+namespace {
+store::DeviceRecord device_record(const config::DeviceConfig& d) {
+    store::DeviceRecord rec;
+    rec.id = d.id;
+    rec.name = d.name;
+    rec.room = d.room;
+    rec.device_class = std::string(config::to_string(d.device_class));
+    rec.model = d.model;
+    return rec;
+}
+}  // namespace
+
+std::optional<config::Config> load_and_report(const std::string& path) {
+    auto result = config::load_config_file(path);
+    for (const auto& w : result.warnings) std::cerr << w.to_string() << " (warning)\n";
+    for (const auto& e : result.errors) std::cerr << e.to_string() << "\n";
+    if (!result.ok()) return std::nullopt;
+    return std::move(result.config);
+}
+
+Daemon::Daemon(Options options, config::Config config)
+    : options_(std::move(options)),
+      config_(std::move(config)),
+      stop_signals_(io_, SIGTERM, SIGINT),
+      hup_signal_(io_, SIGHUP),
+      tick_timer_(io_),
+      run_for_timer_(io_) {}
+
+Daemon::~Daemon() = default;
+
+int Daemon::run() {
+    try {
+        start();
+    } catch (const std::exception& e) {
+        log::error(msgid::daemon_stopping, fmt::format("avmond cannot start: {}", e.what()));
+        return exit_runtime;
+    }
+    io_.run();
+    // The loop has ended: only now is it safe to flush and close the store (the writer
+    // commits everything queued, including the events of the last tick).
+    if (store_) store_->stop();
+    log::notice(msgid::daemon_stopping, "avmond stopped");
+    return exit_code_;
+}
+
+void Daemon::start() {
+    auto ex = io_.get_executor();
+    store_ = std::make_unique<store::StoreWriter>(config_.store, clock_);
+    std::vector<Alarm> open;
+    std::int64_t next_id = 1;
+    {
+        store::StoreReader reader(config_.store.path);
+        open = reader.open_alarms();
+        next_id = reader.max_alarm_id() + 1;
+    }
+    for (const auto& d : config_.devices) store_->enqueue_device(device_record(d));
+
+    engine_ = std::make_unique<alarms::AlarmEngine>(config_, clock_, next_id,
+                                                    [this](const AlarmEvent& e) { store_->enqueue(e); });
+    // Deadlines that passed while we were down escalate on the first tick.
+    engine_->restore(open);
+
+    pinger_ = std::make_unique<icmp::Pinger>(ex);
+    pinger_->start(config_.daemon.icmp_mode);
+
+    scheduler_ = std::make_unique<Scheduler>(
+        ex, PollTimingSettings{config_.daemon.jitter, config_.daemon.max_backoff, 3},
+        [this](const std::string& device, const PollResult& r) { on_poll(device, r); });
+    for (const auto& d : config_.devices) scheduler_->add(build_device(d));
+    start_traps();
+
+    wait_signals();
+    schedule_tick();
+    if (options_.run_for_seconds) {
+        run_for_timer_.expires_after(std::chrono::milliseconds(static_cast<long long>(*options_.run_for_seconds * 1000)));
+        run_for_timer_.async_wait([this](boost::system::error_code ec) {
+            if (!ec) shutdown("--run-for elapsed");
+        });
+    }
+    watchdog_ = service::start_watchdog(ex, notifier_);
+    auto status = fmt::format("polling {} devices in {} rooms; {} open alarms restored", config_.devices.size(),
+                              config_.rooms.size(), open.size());
+    notifier_.ready(status);
+    log::notice(msgid::daemon_started, fmt::format("avmond started: {} (config {})", status, config_.source_file));
+}
+
+ScheduledDevice Daemon::build_device(const config::DeviceConfig& d) {
+    ScheduledDevice sd;
+    sd.id = d.id;
+    sd.interval = d.interval;
+    auto ex = io_.get_executor();
+    const config::Profile* profile = config_.profile_for(d);
+    try {
+        if (auto p = icmp::make_icmp_probe(*pinger_, d)) sd.probes.push_back(std::move(p));
+        if (d.snmp) {
+            if (!profile) throw std::invalid_argument("no SNMP profile for this device");
+            sd.probes.push_back(snmp::make_snmp_probe(ex, d, *profile));
+        }
+        if (d.control) {
+            if (!profile) throw std::invalid_argument("no profile for protocol " + d.control->protocol);
+            sd.probes.push_back(probes::make_control_probe(ex, d, *profile));
+        }
+    } catch (const std::exception& e) {
+        // The config loader checked what it can; what only a probe can judge is reported here
+        // and the device is polled by whatever probes could be built.
+        log::error(msgid::probe_error, fmt::format("device {}: {}", d.id, e.what()),
+                   {{"AVMON_DEVICE", d.id}, {"AVMON_ROOM", d.room}});
+    }
+    return sd;
+}
+
+void Daemon::on_poll(const std::string& device, const PollResult& r) {
+    store_->enqueue(r, device);
+    engine_->observe(device, r);
+    const auto* d = config_.find_device(device);
+    std::vector<log::Field> fields{{"AVMON_DEVICE", device}, {"AVMON_ROOM", d ? d->room : ""}};
+    using Say = ComplaintTracker::Say;
+    if (r.reachable) {
+        if (unreachable_log_.success(device) == Say::recovered)
+            log::notice(msgid::device_recovered, fmt::format("{}: answers again", device), std::move(fields));
+        return;
+    }
+    switch (unreachable_log_.failure(device, clock_.now())) {
+        case Say::first_failure:
+            log::warning(msgid::device_unreachable, fmt::format("{}: unreachable ({})", device, r.error), std::move(fields));
+            break;
+        case Say::reminder: {
+            auto since = unreachable_log_.failing_since(device);
+            log::warning(msgid::device_still_unreachable,
+                         fmt::format("{}: still unreachable since {} ({})", device,
+                                     since ? format_utc(*since) : "?", r.error),
+                         std::move(fields));
+            break;
+        }
+        default: break;
+    }
+}
+
+void Daemon::start_traps() {
+    if (!config_.traps.enabled) return;
+    traps_ = std::make_unique<traps::TrapReceiver>(
+        io_.get_executor(), config_.traps,
+        [this](std::string_view address) -> std::optional<std::string> {
+            for (const auto& d : config_.devices)
+                if (d.address == address) return d.id;
+            return std::nullopt;
+        },
+        [this](TrapEvent t) {
+            store_->enqueue(t);
+            engine_->observe_trap(t);
+        },
+        clock_);
+    if (auto err = traps_->start(); !err.empty())
+        log::error(msgid::probe_error, "trap receiver not started: " + err);
+}
+
+void Daemon::schedule_tick() {
+    tick_timer_.expires_after(1s);
+    tick_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec || stopping_) return;
+        engine_->tick();
+        schedule_tick();
+    });
+}
+
+void Daemon::wait_signals() {
+    stop_signals_.async_wait([this](boost::system::error_code ec, int sig) {
+        if (!ec) shutdown(sig == SIGINT ? "SIGINT" : "SIGTERM");
+    });
+    wait_hup();
+}
+
+void Daemon::wait_hup() {
+    hup_signal_.async_wait([this](boost::system::error_code ec, int) {
+        if (ec || stopping_) return;
+        reload();
+        wait_hup();  // every SIGHUP is a reload, not only the first
+    });
+}
+
+void Daemon::sync_devices(const config::Config& before) {
+    for (const auto& old : before.devices)
+        if (!config_.find_device(old.id)) scheduler_->remove(old.id);
+    for (const auto& d : config_.devices) {
+        const auto* old = before.find_device(d.id);
+        // Unchanged devices keep their probes (counter baselines, cached SNMPv3 engine ids,
+        // open control connections) and their place in the polling rhythm.
+        if (old && scheduler_->contains(d.id) && device_fingerprint(before, *old) == device_fingerprint(config_, d))
+            continue;
+        store_->enqueue_device(device_record(d));
+        scheduler_->add(build_device(d));
+    }
+}
+
+void Daemon::shutdown(const char* why) {
+    if (stopping_) return;
+    stopping_ = true;
+    notifier_.stopping();
+    log::notice(msgid::daemon_stopping, fmt::format("avmond stopping ({})", why));
+    if (scheduler_) scheduler_->stop();
+    if (traps_) traps_->stop();
+    if (pinger_) pinger_->stop();
+    if (watchdog_) watchdog_->stop();
+    tick_timer_.cancel();
+    run_for_timer_.cancel();
+    stop_signals_.cancel();
+    hup_signal_.cancel();
+    // In-flight polls end by their own deadlines; io_.run() returns when nothing is left.
+}
+
+void Daemon::reload() {
+    notifier_.reloading();
+    auto result = config::load_config_file(options_.config_path);
+    if (!result.ok()) {
+        std::string why;
+        for (const auto& e : result.errors) why += (why.empty() ? "" : "; ") + e.to_string();
+        log::error(msgid::config_reload_failed, "reload refused, still running the previous configuration: " + why);
+        notifier_.ready("reload refused; previous configuration kept");
+        return;
+    }
+    for (const auto& w : result.warnings) log::warning(msgid::config_insecure, w.to_string());
+    auto changes = config::describe_changes(config_, *result.config);
+    config::Config before = std::move(config_);
+    config_ = std::move(*result.config);
+    engine_->reconfigure(config_);
+    sync_devices(before);
+    std::string summary = changes.empty() ? "no changes" : "";
+    for (const auto& c : changes) summary += (summary.empty() ? "" : "; ") + c;
+    log::notice(msgid::config_reloaded, "configuration reloaded: " + summary);
+    notifier_.ready(fmt::format("polling {} devices", config_.devices.size()));
+}
+
+}  // namespace avmon::app

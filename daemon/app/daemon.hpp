@@ -1,0 +1,67 @@
+#pragma once
+// avmond's composition root: owns the io_context and wires config -> probes -> scheduler ->
+// (store, alarm engine) -> journal/outbox, plus signals, reload and the systemd protocol.
+// Everything here runs on the one loop thread except the store writer's own thread.
+#include <memory>
+#include <string>
+
+#include "config/model.hpp"
+#include "daemon/app/options.hpp"
+#include "daemon/app/scheduler.hpp"
+#include "daemon/core/asio.hpp"
+#include "daemon/core/clock.hpp"
+#include "daemon/core/complaint.hpp"
+#include "daemon/service/notifier.hpp"
+
+namespace avmon::store { class StoreWriter; }
+namespace avmon::alarms { class AlarmEngine; }
+namespace avmon::icmp { class Pinger; }
+namespace avmon::traps { class TrapReceiver; }
+namespace avmon::service { class WatchdogPinger; }
+
+namespace avmon::app {
+
+class Daemon {
+public:
+    Daemon(Options options, config::Config config);
+    ~Daemon();
+    // Runs until SIGTERM/SIGINT (or --run-for); returns the process exit code.
+    int run();
+
+private:
+    void start();
+    void shutdown(const char* why);
+    void reload();
+    void wait_signals();
+    void wait_hup();
+    void schedule_tick();
+    void on_poll(const std::string& device, const PollResult& result);
+    ScheduledDevice build_device(const config::DeviceConfig& d);
+    void sync_devices(const config::Config& before);
+    void start_traps();
+
+    Options options_;
+    config::Config config_;
+    SystemClock clock_;
+    asio::io_context io_;
+    asio::signal_set stop_signals_;
+    asio::signal_set hup_signal_;
+    asio::steady_timer tick_timer_;
+    asio::steady_timer run_for_timer_;
+    service::ServiceNotifier notifier_;
+    std::unique_ptr<store::StoreWriter> store_;
+    std::unique_ptr<alarms::AlarmEngine> engine_;
+    std::unique_ptr<icmp::Pinger> pinger_;
+    std::unique_ptr<traps::TrapReceiver> traps_;
+    std::unique_ptr<service::WatchdogPinger> watchdog_;
+    std::unique_ptr<Scheduler> scheduler_;
+    ComplaintTracker unreachable_log_;
+    bool stopping_ = false;
+    int exit_code_ = exit_ok;
+};
+
+// Loads and validates a config file, printing every error and warning to stderr as
+// "file:line:col: key: message". Returns nullopt on errors.
+std::optional<config::Config> load_and_report(const std::string& path);
+
+}  // namespace avmon::app
