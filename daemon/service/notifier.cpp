@@ -2,6 +2,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "daemon/core/log.hpp"
@@ -51,6 +52,10 @@ bool ServiceNotifier::stopping() { return send("STOPPING=1"); }
 bool ServiceNotifier::status(std::string_view text) { return send(status_payload(text)); }
 
 bool ServiceNotifier::watchdog_ping() { return send("WATCHDOG=1"); }
+
+bool ServiceNotifier::extend_timeout(std::chrono::microseconds more) {
+    return send("EXTEND_TIMEOUT_USEC=" + std::to_string(std::max<long long>(more.count(), 0)));
+}
 
 std::optional<std::chrono::microseconds> ServiceNotifier::watchdog_interval() const {
     uint64_t usec = 0;

@@ -21,6 +21,9 @@ public:
     bool status(std::string_view text);
     // "WATCHDOG=1": the loop is alive.
     bool watchdog_ping();
+    // "EXTEND_TIMEOUT_USEC=...": start-up (or stop) legitimately needs longer than the unit's
+    // TimeoutStartSec=, e.g. a long store migration; call it again before `more` runs out.
+    bool extend_timeout(std::chrono::microseconds more);
 
     // The watchdog interval systemd expects pings within (WATCHDOG_USEC, only when
     // WATCHDOG_PID is unset or names this process); nullopt when no watchdog is armed.

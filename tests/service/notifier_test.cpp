@@ -52,6 +52,17 @@ TEST_CASE("service: reloading carries RELOADING=1 and the current CLOCK_MONOTONI
     CHECK(p.find('\n', prefix.size()) == std::string::npos);
 }
 
+TEST_CASE("service: extend_timeout asks for more start-up time in microseconds") {
+    NotifyListener manager;
+    ServiceNotifier n;
+    CHECK(n.extend_timeout(std::chrono::seconds(90)));
+    CHECK(n.extend_timeout(std::chrono::microseconds(-5)));  // nonsense clamps to 0, never "-5"
+    auto got = manager.wait_for(2);
+    REQUIRE(got.size() == 2);
+    CHECK(got[0].payload == "EXTEND_TIMEOUT_USEC=90000000");
+    CHECK(got[1].payload == "EXTEND_TIMEOUT_USEC=0");
+}
+
 TEST_CASE("service: a status text cannot forge other assignments and hides secrets") {
     NotifyListener manager;
     avmon::log::register_secret("smtp-pa55word");
