@@ -268,6 +268,7 @@ std::string group_hint() {
 
 IcmpMode Pinger::start(std::string_view setting) {
     auto& s = *impl_;
+    if (s.v4 || s.v6) return s.mode;  // already started: the sockets stay as they are
     if (setting == "off") {
         s.mode = IcmpMode::off;
         s.problem = "ICMP probing is off (daemon.icmp_mode = \"off\")";

@@ -388,6 +388,10 @@ struct TrapReceiver::Impl : std::enable_shared_from_this<TrapReceiver::Impl> {
 
     std::string start() {
         if (session) return {};
+        if (!config.enabled) {
+            log::info(msgid::probe_mode, "traps: receiver disabled ([traps] enabled = false)");
+            return {};
+        }
         snmp::ensure_netsnmp_initialised();
         if (config.communities.empty() && config.users.empty())
             log::warning(msgid::config_error, "traps: no community and no SNMPv3 user configured: every trap is dropped");

@@ -36,6 +36,7 @@ public:
     TrapReceiver(const TrapReceiver&) = delete;
     TrapReceiver& operator=(const TrapReceiver&) = delete;
 
+    // Does nothing (and logs so) when config.enabled is false.
     // Registers the v3 users and opens config.listen (e.g. "udp:0.0.0.0:162", "udp6:[::]:162").
     // Returns an empty string on success, else what went wrong (also logged) — e.g. the port
     // is taken or privileged (binding 162 needs CAP_NET_BIND_SERVICE).

@@ -323,3 +323,14 @@ TEST_CASE("traps: bad v3 users and mapping OIDs are reported as configuration pr
     CHECK(mentions("unknown auth protocol \"SHA-1024\""));
     for (const auto& x : p) CHECK_THAT(x, !Catch::Contains("k3y") && !Catch::Contains("trapauth-123"));
 }
+
+TEST_CASE("traps: a disabled receiver opens no socket") {
+    auto c = trap_config(16210);
+    c.enabled = false;
+    Harness h(16210, c);
+    CHECK(h.receiver.start().empty());
+    CHECK_FALSE(h.receiver.running());
+    // The port is free: nobody is listening.
+    asio::ip::udp::socket probe(h.io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 16210));
+    CHECK(probe.is_open());
+}
