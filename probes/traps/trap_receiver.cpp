@@ -162,6 +162,7 @@ struct TrapReceiver::Impl : std::enable_shared_from_this<TrapReceiver::Impl> {
     std::string last_source = "?";  // set by pre_parse before Net-SNMP decodes a datagram
     TrapReceiverStats stats;
     ComplaintTracker complaints{std::chrono::minutes(1), std::chrono::hours(1)};
+    std::size_t complaint_keys = 0;  // calls since the tracker was last emptied (an upper bound on its keys)
     std::vector<std::string> problems;
     std::vector<std::pair<std::string, std::string>> users;  // (engine id bytes, name) we added to USM
 
@@ -181,6 +182,12 @@ struct TrapReceiver::Impl : std::enable_shared_from_this<TrapReceiver::Impl> {
     // cannot flood the journal.
     void complain(std::string_view id, const std::string& key, const std::string& text,
                   std::vector<log::Field> fields) {
+        // Keys carry sender addresses: forget them all now and then so spoofed senders cannot
+        // grow the table without bound (the worst case is one extra log line per key).
+        if (++complaint_keys > 10000) {
+            complaints = ComplaintTracker{std::chrono::minutes(1), std::chrono::hours(1)};
+            complaint_keys = 0;
+        }
         auto say = complaints.failure(key, clock.now());
         if (say == ComplaintTracker::Say::first_failure)
             log::warning(id, text, std::move(fields));

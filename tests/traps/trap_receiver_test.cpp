@@ -334,3 +334,15 @@ TEST_CASE("traps: a disabled receiver opens no socket") {
     asio::ip::udp::socket probe(h.io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 16210));
     CHECK(probe.is_open());
 }
+
+TEST_CASE("traps: the receiver listens on IPv6 and reports IPv6 senders") {
+    auto c = trap_config(16211);
+    c.listen = "udp6:[::1]:16211";
+    Harness h(16211, c, {{"::1", "codec-v6"}});
+    REQUIRE(h.receiver.start().empty());
+    h.tool("snmptrap", "-v2c -c avtest-trap udp6:[::1]:16211 '' 1.3.6.1.6.3.1.1.5.1");
+    REQUIRE(h.await_events(1));
+    CHECK(h.events[0].source_address == "::1");
+    CHECK(h.events[0].device == std::optional<std::string>("codec-v6"));
+    CHECK(h.events[0].event == "cold_start");
+}
