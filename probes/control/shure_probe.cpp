@@ -113,8 +113,22 @@ awaitable<PollResult> ShureProbe::poll(SteadyTime deadline) {
         }
     }
     result.reachable = answered || (result.error.empty());
+    if (!result.error.empty()) {
+        // Everything the poll did not get to is unavailable, row by row (battery_charge.ch2).
+        for (const auto& param : items_) {
+            std::vector<std::string> rows;
+            if (shure::is_device_wide(param))
+                rows.emplace_back();
+            else
+                for (int ch : channels_) rows.push_back("ch" + std::to_string(ch));
+            for (const auto& row : rows) {
+                bool have = std::any_of(readings.begin(), readings.end(),
+                                        [&](const control::Reading& r) { return r.item == param && r.row == row; });
+                if (!have) readings.push_back({param, {}, row, std::nullopt, {}, MetricStatus::error, result.error});
+            }
+        }
+    }
     control::apply_readings(readings, metrics_, device_id_, result.time, result);
-    if (!result.error.empty()) control::mark_unread(metrics_, readings, MetricStatus::error, result.error, result);
     co_return result;
 }
 
