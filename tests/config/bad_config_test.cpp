@@ -2,6 +2,9 @@
 // dotted key and a message that says what to do — and never crash the loader.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <string_view>
+
 #include "helpers.hpp"
 
 using namespace avmon::config;
@@ -541,6 +544,9 @@ channels = [1, "two"]
 TEST_CASE("config bad configs are reported at file:line with key and message", "[config][bad]") {
     STATIC_REQUIRE(sizeof(kCases) / sizeof(kCases[0]) >= 25);
     for (const auto& c : kCases) {
+        // Zone names are checked against the zone database only where one is installed.
+        if (std::string_view(c.name) == "unknown time zone" && !std::filesystem::is_directory("/usr/share/zoneinfo"))
+            continue;
         SECTION(c.name) {
             std::string text = std::string(c.toml);
             if (!text.empty() && text[0] == '\n') text.erase(0, 1);

@@ -127,7 +127,7 @@ TEST_CASE("config describe_changes sees profile and rule edits", "[config][descr
     const std::string base = "[[device]]\nid = \"proj\"\nclass = \"display\"\naddress = \"127.0.0.1\"\n"
                              "[device.control]\nprotocol = \"pjlink\"\n";
     Config a = load_ok(base);
-    Config b = load_ok(base + "[[device.rule]]\nid = \"lamp_hours_high\"\nthreshold = 3500\nclear = 3400\n"
+    Config b = load_ok(base + "[[device.rule]]\nid = \"projector_lamp_hours_high\"\nthreshold = 3500\nclear = 3400\n"
                               "[[rule]]\nid = \"slow\"\nkind = \"above\"\nmetric = \"rtt_ms\"\nthreshold = 100\n");
     auto lines = describe_changes(a, b);
     CHECK(lines == std::vector<std::string>{"device proj: rules changed", "rule slow added"});

@@ -57,7 +57,7 @@ TEST_CASE("config example loads without errors (test-local profiles)", "[config]
         return std::any_of(rules.begin(), rules.end(), [&](const RuleConfig& x) { return x.id == id; });
     };
     CHECK(has("lamp_hours_board"));
-    CHECK_FALSE(has("lamp_hours_high"));  // disabled for this device
+    CHECK_FALSE(has("projector_lamp_hours_high"));  // disabled for this device
     CHECK(has("slow_ping"));              // global
 
     CHECK(c.chains.size() == 1);
@@ -83,6 +83,8 @@ TEST_CASE("config example loads with the project's real profiles", "[config][exa
     CHECK(r.errors.empty());
     REQUIRE(r.ok());
     CHECK(r.config->devices.size() == 7);
+    // Every device finds a shipped profile and every rule it disables exists there.
+    CHECK(r.warnings.empty());
 }
 
 TEST_CASE("config every shipped profile loads on its own", "[config][example]") {

@@ -264,7 +264,7 @@ disabled_rules = ["unreachable"]
 [device.control]
 protocol = "pjlink"
 [[device.rule]]
-id = "lamp_hours_high"
+id = "projector_lamp_hours_high"
 threshold = 2500
 clear = 2400
 severity = "II"
@@ -289,7 +289,7 @@ threshold = 200
     CHECK(c.profile_for(d)->name == "pjlink-projector");
     auto rules = c.rules_for(d);
     REQUIRE(rules.size() == 3);
-    CHECK(rules[0].id == "lamp_hours_high");
+    CHECK(rules[0].id == "projector_lamp_hours_high");
     CHECK(rules[0].threshold == 2500);          // overridden
     CHECK(rules[0].severity == avmon::Severity::II);
     CHECK(rules[0].metric == "lamp_hours");     // inherited from the profile
@@ -311,7 +311,7 @@ protocol = "pjlink"
 name = "lamp_hours"
 source = "LAMP"
 [[profile.rule]]
-id = "lamp_hours_high"
+id = "projector_lamp_hours_high"
 kind = "above"
 metric = "lamp_hours"
 threshold = 100
@@ -375,7 +375,7 @@ address = "127.0.0.1"
 [device.control]
 protocol = "pjlink"
 [[device.rule]]
-id = "lamp_hours_high"
+id = "projector_lamp_hours_high"
 threshold = 2500
 )",
                              hermetic({fixture("profiles")}));
