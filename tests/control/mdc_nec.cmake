@@ -19,4 +19,4 @@ foreach(case serial fault tcp)
   set_tests_properties(control.nec.${case} PROPERTIES LABELS "control;serial" TIMEOUT 60)
 endforeach()
 avmon_add_test(control_mdc_nec_profile_test
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/mdc_nec_profile_test.cpp DEPS avmon_probe_mdc_nec avmon_config LABELS control)
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/mdc_nec_profile_test.cpp DEPS avmon_probe_mdc_nec avmon_control avmon_config LABELS control)

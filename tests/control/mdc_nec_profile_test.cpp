@@ -7,6 +7,7 @@
 
 #include "config/loader.hpp"
 #include "daemon/core/asio.hpp"
+#include "probes/control/control_probe.hpp"
 #include "probes/control/mdc_codec.hpp"
 #include "probes/control/mdc_probe.hpp"
 #include "probes/control/nec_probe.hpp"
@@ -114,4 +115,18 @@ TEST_CASE("control.mdc probe reports an unreachable display by the deadline", "[
     CHECK_FALSE(r.reachable);
     CHECK(r.error.find("POWER: tcp:127.0.0.1:1 is down") != std::string::npos);
     CHECK(r.samples.empty());
+}
+
+TEST_CASE("control.mdc and control.nec probes are what make_control_probe builds", "[control][mdc][nec]") {
+    asio::io_context io;
+    config::DeviceConfig d;
+    d.id = "r1-screen";
+    d.address = "127.0.0.1";
+    config::ControlTarget c;
+    c.protocol = "mdc";
+    d.control = c;
+    config::Profile p;
+    CHECK(probes::make_control_probe(io.get_executor(), d, p)->kind() == "mdc");
+    d.control->protocol = "nec";
+    CHECK(probes::make_control_probe(io.get_executor(), d, p)->kind() == "nec");
 }
