@@ -1,6 +1,7 @@
 #include "probes/control/nec_probe.hpp"
 
 #include <charconv>
+#include <map>
 #include <stdexcept>
 
 #include "probes/control/mdc_nec_metrics.hpp"
@@ -89,6 +90,7 @@ public:
         PollResult r;
         r.time = std::chrono::system_clock::now();
         ResultWriter out(r, device_id_);
+        ++poll_count_;
         answered_ = false;
         failure_.clear();
         power_done_ = diag_done_ = false;
@@ -204,6 +206,16 @@ private:
 
     awaitable<bool> read_temperature(const MetricDef& m, int sensor, SteadyTime deadline, ResultWriter& out) {
         const auto row = std::to_string(sensor);
+        // A sensor the display does not have costs two paced packets per poll for nothing:
+        // remember it, and ask again only every recheck_unsupported_polls polls.
+        if (auto it = unsupported_sensors_.find(sensor); it != unsupported_sensors_.end()) {
+            if (poll_count_ - it->second < recheck_unsupported_polls) {
+                out.unavailable(m, MetricStatus::no_such_object,
+                                "display reports temperature sensor " + row + " unsupported", row);
+                co_return true;
+            }
+            unsupported_sensors_.erase(it);
+        }
         std::string why;
         auto sel = co_await ask(nec::build_select_temperature_sensor(monitor_id_, sensor),
                                 nec::MessageType::set_reply, "temperature sensor " + row + " select", deadline, why);
@@ -213,6 +225,7 @@ private:
             co_return true;
         }
         auto selected = nec::decode_parameter_reply(*sel);
+        if (selected.value && !selected.value->supported) unsupported_sensors_[sensor] = poll_count_;
         if (!selected.value || !selected.value->supported) {
             out.unavailable(m, selected.value ? MetricStatus::no_such_object : MetricStatus::error,
                             selected.value ? "display reports temperature sensor " + row + " unsupported"
@@ -257,6 +270,10 @@ private:
     std::vector<MetricDef> metrics_;
     std::vector<Item> items_;
     display_control::Session session_;
+
+    static constexpr std::uint64_t recheck_unsupported_polls = 60;
+    std::uint64_t poll_count_ = 0;
+    std::map<int, std::uint64_t> unsupported_sensors_;  // sensor -> poll that found it missing
 
     // Per poll: each request is sent once even when several metrics use it.
     bool answered_ = false;

@@ -10,7 +10,8 @@
 //                  with kind = "fact" the text of every code
 //   "temperature"  sensors 1..3 -> "<name>.1" .. "<name>.3" in °C; "temperature.N": sensor N only
 //   "param:PPCC"   any "get parameter" (op page PP, op code CC, hex): the current value
-// "Unsupported" replies become MetricState no_such_object. A profile with no metrics gets
+// "Unsupported" replies become MetricState no_such_object; a temperature sensor the display
+// lacks is remembered and asked for again only every 60 polls (each NEC packet costs 600 ms). A profile with no metrics gets
 // default_nec_metrics().
 #include <memory>
 #include <vector>

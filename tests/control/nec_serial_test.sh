@@ -6,7 +6,8 @@ TTY=$WORK/ttyNEC
 
 # Normal polling, paced: power, self-diagnosis, three temperature sensors (two fitted).
 start_serial_sim "$TTY" nec_sim.py --id 1 --temp 30.5 --sensors 2 --log "$WORK/requests.log"
-"$POLL" --protocol nec --serial "$TTY" --id 1 --gap-ms 200 --deadline-ms 5000 >"$WORK/normal.out" || fail "driver failed"
+"$POLL" --protocol nec --serial "$TTY" --id 1 --gap-ms 200 --deadline-ms 5000 --polls 2 --interval-ms 10 \
+    >"$WORK/normal.out" || fail "driver failed"
 O=$WORK/normal.out
 expect "$O" '^poll 1 reachable=1 '
 expect "$O" '^sample power_state 1$'
@@ -16,8 +17,12 @@ expect "$O" '^fact diagnosis normal$'
 expect "$O" '^sample temperature_c.1 30.5$'
 expect "$O" '^sample temperature_c.2 31.5$'
 expect "$O" '^unavailable temperature_c.3 no_such_object display reports temperature sensor 3 unsupported$'
-# power, diagnosis, (select, read) x 2, select 3 = 7 requests, each >= 200 ms after the last reply
-[ "$(wc -l <"$WORK/requests.log")" -eq 7 ] || fail "expected 7 requests: $(cat "$WORK/requests.log")"
+expect "$O" '^poll 2 reachable=1 '
+[ "$(grep -c '^unavailable temperature_c.3 no_such_object' "$O")" -eq 2 ] || fail "sensor 3 not reported twice"
+# poll 1: power, diagnosis, (select, read) x 2, select 3 = 7 requests; poll 2 remembers that
+# sensor 3 is missing: 6. Each request >= 200 ms after the last reply.
+[ "$(wc -l <"$WORK/requests.log")" -eq 13 ] || fail "expected 7 + 6 requests: $(cat "$WORK/requests.log")"
+[ "$(grep -c ' E 02780003$' "$WORK/requests.log")" -eq 1 ] || fail "sensor 3 asked for again"
 awk 'NR > 1 && $1 - prev < 0.19 { bad = 1; print "gap " $1 - prev " before " $2 " " $3 } { prev = $1 } END { exit bad }' \
     "$WORK/requests.log" || fail "requests closer than the 200 ms gap"
 stop_serial_sim
