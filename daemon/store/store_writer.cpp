@@ -59,6 +59,8 @@ bool StoreWriter::accept_sample_time(const Sample& s) {
 }
 
 void StoreWriter::push_samples(std::vector<Sample>&& samples, std::unique_lock<std::mutex>& lock) {
+    // An idle writer sleeps without a deadline: the first item arms its flush interval.
+    const bool was_empty = samples_.empty() && records_.empty();
     for (auto& s : samples) samples_.push_back(std::move(s));
     std::size_t dropped = 0;
     while (samples_.size() > cfg_.queue_limit) {
@@ -66,7 +68,7 @@ void StoreWriter::push_samples(std::vector<Sample>&& samples, std::unique_lock<s
         ++dropped;
     }
     ++enqueued_seq_;
-    if (samples_.size() >= cfg_.flush_rows) wake_.notify_one();
+    if (was_empty || samples_.size() >= cfg_.flush_rows) wake_.notify_one();
     if (!dropped) return;
     stats_.dropped_samples += dropped;
     const auto total = stats_.dropped_samples;
@@ -107,10 +109,9 @@ void StoreWriter::enqueue(const PollResult& result, const std::string& device) {
 
 void StoreWriter::push_record(Record&& r) {
     std::lock_guard lock(mutex_);
-    if (is_urgent(r)) {
-        urgent_ = true;
-        wake_.notify_one();
-    }
+    const bool was_empty = samples_.empty() && records_.empty();
+    if (is_urgent(r)) urgent_ = true;
+    if (urgent_ || was_empty) wake_.notify_one();
     records_.push_back(std::move(r));
     ++enqueued_seq_;
 }
