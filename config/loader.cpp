@@ -66,6 +66,8 @@ std::uint16_t default_control_port(std::string_view protocol) {
 
 namespace {
 
+constexpr std::string_view kInsecureSuffix = "is readable by other users; chmod 640";
+
 void flatten(const TableSpec& spec, const std::string& prefix, std::vector<std::string>& out) {
     for (const auto& k : spec.keys) {
         std::string name(k.doc_name.empty() ? k.name : k.doc_name);
@@ -101,12 +103,12 @@ LoadResult run_load(std::string_view text, const std::string& source_name, const
     if (parsed && check_permissions) {
         if (ctx.literal_secret_in_config && readable_by_others(source_name))
             ctx.diag.warning(Location{source_name, 0, 0}, "",
-                             fmt::format("{} holds secrets and is readable by other users; chmod 640", source_name));
+                             fmt::format("{} holds secrets and {}", source_name, kInsecureSuffix));
         std::set<std::filesystem::path> warned;
         for (const auto& use : ctx.secret_files)
             if (readable_by_others(use.file) && warned.insert(use.file).second)
                 ctx.diag.warning(use.where, use.key,
-                                 fmt::format("secret file {} is readable by other users; chmod 640", use.file.string()));
+                                 fmt::format("secret file {} {}", use.file.string(), kInsecureSuffix));
     }
     out.errors = std::move(ctx.diag.errors);
     out.warnings = std::move(ctx.diag.warnings);
@@ -115,6 +117,12 @@ LoadResult run_load(std::string_view text, const std::string& source_name, const
 }
 
 }  // namespace
+
+bool is_insecure_permissions_warning(const ConfigError& warning) {
+    const std::string& m = warning.message;
+    return m.size() >= kInsecureSuffix.size() && m.compare(m.size() - kInsecureSuffix.size(), std::string::npos,
+                                                           kInsecureSuffix) == 0;
+}
 
 const std::vector<std::string>& known_keys() {
     static const std::vector<std::string> keys = [] {

@@ -44,6 +44,10 @@ struct LoadResult {
     bool ok() const { return config.has_value() && errors.empty(); }
 };
 
+// True for the warning that a file holding secrets is readable by other users (log it with
+// msgid::config_insecure; other warnings are ordinary config warnings).
+bool is_insecure_permissions_warning(const ConfigError& warning);
+
 // Reads and validates the config file; relative paths in it resolve against its directory.
 // Warns when the file (or a secret file it names) holds secrets and is readable by others.
 LoadResult load_config_file(const std::string& path, const LoadOptions& options = {});

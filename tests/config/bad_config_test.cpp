@@ -356,6 +356,15 @@ duration = "2h"
 [severity.I]
 chain = "vip"
 )", 2, "severity.I.chain: unknown chain \"vip\" (known: default)"},
+    {"chains configured but none is the default the severities use", R"(
+[[person]]
+id = "lin"
+email = "lin@example.com"
+[[chain]]
+id = "ops"
+[[chain.level]]
+notify = ["lin"]
+)", 4, "chain: no chain has id \"default\", which severity I, II, III, IV uses by default"},
     {"severity ack not before resolve", R"(
 [severity.II]
 ack = "30h"

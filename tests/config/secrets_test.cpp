@@ -159,9 +159,11 @@ TEST_CASE("config warns when a file holding secrets is readable by others", "[co
     const std::string with_literal = "[[device]]\nid = \"sw\"\nclass = \"switch\"\naddress = \"127.0.0.1\"\n"
                                      "[device.snmp]\ncommunity = \"perm-Comm-1\"\n";
     auto insecure_warning = [](const LoadResult& r) {
-        return std::any_of(r.warnings.begin(), r.warnings.end(), [](const ConfigError& w) {
+        bool found = std::any_of(r.warnings.begin(), r.warnings.end(), [](const ConfigError& w) {
             return w.message.find("is readable by other users; chmod 640") != std::string::npos;
         });
+        CHECK(found == std::any_of(r.warnings.begin(), r.warnings.end(), is_insecure_permissions_warning));
+        return found;
     };
 
     std::string open_cfg = dir.write("open.toml", with_literal, 0644);
