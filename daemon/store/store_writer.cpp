@@ -179,8 +179,8 @@ bool StoreWriter::healthy() const {
 WriterStats StoreWriter::stats() const {
     std::lock_guard lock(mutex_);
     WriterStats s = stats_;
-    s.queued_samples = samples_.size();
-    s.queued_records = records_.size();
+    s.queued_samples = samples_.size() + in_flight_samples_;
+    s.queued_records = records_.size() + in_flight_records_;
     return s;
 }
 
@@ -311,6 +311,8 @@ void StoreWriter::run() {
         Batch batch;
         take_batch(batch);
         const auto records_in_batch = batch.records.size();
+        in_flight_samples_ = batch.samples.size();
+        in_flight_records_ = records_in_batch;
         // Derived data goes out with the batch that empties the queue for a flush()/stop(),
         // or every publish interval.
         const bool publish = (flush_wanted && samples_.empty() && records_.empty()) || now >= next_publish;
@@ -339,6 +341,7 @@ void StoreWriter::run() {
             }
         }
         lock.lock();
+        in_flight_samples_ = in_flight_records_ = 0;
         if (error) {
             ++stats_.failed_flushes;
             stats_.last_error = error->what();

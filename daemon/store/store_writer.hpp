@@ -32,8 +32,8 @@
 namespace avmon::store {
 
 struct WriterStats {
-    std::size_t queued_samples = 0;       // waiting in memory (incl. a batch being retried)
-    std::size_t queued_records = 0;       // alarm events, audit, states ... waiting
+    std::size_t queued_samples = 0;       // in memory, not committed yet (incl. the batch being written)
+    std::size_t queued_records = 0;       // alarm events, audit, states ... not committed yet
     std::uint64_t samples_written = 0;    // committed raw samples since start
     std::uint64_t records_written = 0;    // committed other records since start
     std::uint64_t transactions = 0;       // committed flush transactions since start
@@ -119,6 +119,8 @@ private:
     std::deque<Sample> samples_;
     std::deque<Record> records_;
     bool urgent_ = false;
+    std::size_t in_flight_samples_ = 0;  // taken off the queues, being written
+    std::size_t in_flight_records_ = 0;
     std::uint64_t enqueued_seq_ = 0;     // bumped by every enqueue
     std::uint64_t done_seq_ = 0;         // everything up to here is committed
     std::uint64_t flush_target_ = 0;     // highest seq a flush() waits for
