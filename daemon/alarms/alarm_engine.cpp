@@ -206,6 +206,7 @@ void AlarmEngine::observe(const std::string& device, const PollResult& result, s
     auto dit = devices_.find(device);
     if (dit == devices_.end()) return;  // removed by a reload while the poll was in flight
     DeviceInfo& dev = *dit->second;
+    const bool was_down = is_down(device);
     dev.probe_reachable[std::string(probe)] = result.reachable;
     // ICMP answering while the SNMP agent hangs is a sick agent, not an unreachable device.
     bool any_up = false;
@@ -255,13 +256,27 @@ void AlarmEngine::observe(const std::string& device, const PollResult& result, s
             }
         }
     }
-    refresh_suppression();
+    after_observation(device, was_down);
+}
+
+// Only a change in this device's "down" verdict can change its children's suppression; its
+// own alarms may need a fresh look (a child still failing after its parent recovered).
+void AlarmEngine::after_observation(const std::string& device, bool was_down) {
+    if (is_down(device) != was_down) refresh_suppression();
+    else refresh_suppression(&device);
+}
+
+bool AlarmEngine::is_down(const std::string& device) const {
+    const Alarm* a = nullptr;
+    const Track* t = nullptr;
+    return device_down(device, &a, &t) || device_pending_down(device);
 }
 
 void AlarmEngine::observe_trap(const TrapEvent& trap) {
     if (!trap.device) return;
     auto dit = devices_.find(*trap.device);
     if (dit == devices_.end()) return;
+    const bool was_down = is_down(*trap.device);
     for (const auto& rule : dit->second->rules) {
         if (rule.kind != RuleKind::trap) continue;
         if (!rule.trap_event.empty() && trap.event == rule.trap_event)
@@ -269,7 +284,7 @@ void AlarmEngine::observe_trap(const TrapEvent& trap) {
         else if (!rule.clear_event.empty() && trap.event == rule.clear_event)
             evaluate(track_for(*dit->second, rule, rule.metric, ""), false, 0);
     }
-    refresh_suppression();
+    after_observation(*trap.device, was_down);
 }
 
 void AlarmEngine::evaluate(Track& t, bool bad, double value) {
@@ -514,15 +529,18 @@ AlarmEngine::Suppression AlarmEngine::suppression_for(const std::string& device)
     return s;
 }
 
-void AlarmEngine::refresh_suppression() {
+void AlarmEngine::refresh_suppression(const std::string* only_device) {
     const SysTime now = clock_.now();
     std::vector<std::int64_t> ids;
     for (const auto& a : alarms_)
-        if (is_open(a)) ids.push_back(a.id);
+        if (is_open(a) && (!only_device || a.device == *only_device)) ids.push_back(a.id);
+    std::map<std::string, Suppression> verdicts;  // per device: many alarms, one walk up the tree
     for (std::int64_t id : ids) {
         Alarm* a = alarm_ptr(id);
         if (!a) continue;
-        const Suppression s = suppression_for(a->device);
+        auto v = verdicts.find(a->device);
+        if (v == verdicts.end()) v = verdicts.emplace(a->device, suppression_for(a->device)).first;
+        const Suppression s = v->second;
         if (s.suppressed) lifted_at_.erase(id);
         if (s.suppressed && !a->suppressed) {
             a->suppressed = true;

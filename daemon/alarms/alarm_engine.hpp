@@ -98,7 +98,9 @@ private:
     void fire(Track& t);
     void clear(Track& t);
     void on_flap_change(Track& t);
-    void refresh_suppression();
+    void refresh_suppression(const std::string* only_device = nullptr);
+    void after_observation(const std::string& device, bool was_down);
+    bool is_down(const std::string& device) const;
     void run_deadlines();
     void run_maintenance_transitions();
 
