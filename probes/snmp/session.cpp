@@ -133,6 +133,8 @@ std::int32_t random_message_id() {
 }
 
 netsnmp_pdu* build_request(int command, const std::vector<Oid>& oids, int max_repetitions) {
+    // Read-only by construction: avmond never writes to a device.
+    if (command != SNMP_MSG_GET && command != SNMP_MSG_GETNEXT && command != SNMP_MSG_GETBULK) return nullptr;
     netsnmp_pdu* pdu = snmp_pdu_create(command);
     if (command == SNMP_MSG_GETBULK) {
         pdu->errstat = 0;                                  // non-repeaters
@@ -250,7 +252,9 @@ SnmpResponse SnmpSession::open_channel() {
 awaitable<SnmpResponse> SnmpSession::exchange(int command, std::vector<Oid> oids, SteadyTime deadline) {
     auto opened = co_await ensure_open(deadline);
     if (!opened.ok()) co_return opened;
-    auto r = co_await channel_->send(build_request(command, oids, options_.target.max_repetitions), request_deadline(deadline), who());
+    netsnmp_pdu* pdu = build_request(command, oids, options_.target.max_repetitions);
+    if (!pdu) co_return SnmpResponse::failure(SnmpStatus::send_failed, who() + ": refusing to send a non-read PDU");
+    auto r = co_await channel_->send(pdu, request_deadline(deadline), who());
     if (r.status == SnmpStatus::auth_error || r.status == SnmpStatus::report) {
         // Wrong keys, or the agent's engine changed (replaced, re-keyed): start afresh next time.
         close(/*forget_engine=*/true);
