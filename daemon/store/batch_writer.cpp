@@ -291,7 +291,7 @@ void BatchWriter::recover_rollups() {
     // Raw samples of the open buckets, found through the sparse block index.
     Statement scan(db_,
                    "SELECT s.series_id, s.t_ms, s.value FROM sample_blocks b "
-                   "JOIN samples s ON s.rowid BETWEEN b.first_rowid AND b.last_rowid "
+                   "CROSS JOIN samples s ON s.rowid BETWEEN b.first_rowid AND b.last_rowid "
                    "WHERE b.max_t_ms >= ?1 AND s.t_ms >= ?1");
     scan.bind(1, from);
     BucketDeltas five(kFiveMinutesMs), hour(kOneHourMs);

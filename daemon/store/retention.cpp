@@ -83,6 +83,7 @@ RetentionResult run_retention(Database& db, SysTime now, const config::StoreConf
         r.pages_freed += before - after;
         if (after == before) break;
     }
+    db.exec("PRAGMA optimize");  // refresh planner statistics where SQLite thinks it helps
     return r;
 }
 

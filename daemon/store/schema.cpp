@@ -262,6 +262,8 @@ void apply_connection_pragmas(Database& db) {
     db.exec("PRAGMA busy_timeout = 5000");
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA foreign_keys = ON");
+    // Samples have no index on purpose; a planner-built temporary one would scan them all.
+    db.exec("PRAGMA automatic_index = OFF");
     // Debian builds SQLite with SECURE_DELETE; retention would then zero every freed page.
     db.exec("PRAGMA secure_delete = OFF");
 }
@@ -286,6 +288,8 @@ Database open_for_writing(const std::string& path) {
 Database open_for_reading(const std::string& path) {
     Database db(path, Database::Mode::read_only);
     db.exec("PRAGMA busy_timeout = 5000");
+    // Samples have no index on purpose; a planner-built temporary one would scan them all.
+    db.exec("PRAGMA automatic_index = OFF");
     return db;
 }
 

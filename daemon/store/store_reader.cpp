@@ -234,7 +234,7 @@ std::vector<SeriesPoint> StoreReader::samples(std::int64_t series_id, SysTime fr
     // The sparse block index narrows the scan to the rowid ranges written in [from, to).
     Statement st(db_,
                  "SELECT s.t_ms, s.value FROM sample_blocks b "
-                 "JOIN samples s ON s.rowid BETWEEN b.first_rowid AND b.last_rowid "
+                 "CROSS JOIN samples s ON s.rowid BETWEEN b.first_rowid AND b.last_rowid "
                  "WHERE b.max_t_ms >= ?2 AND b.min_t_ms < ?3 "
                  "AND s.series_id = ?1 AND s.t_ms >= ?2 AND s.t_ms < ?3 ORDER BY s.t_ms, s.rowid");
     st.bind(1, series_id).bind(2, to_unix_ms(from)).bind(3, to_unix_ms(to));
