@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     avmon::log::set_sink(avmon::log::make_default_sink());
     avmon::log::set_max_priority(parse_level(options->log_level));
 
-    auto config = load_and_report(options->config_path);
+    auto config = load_and_report(options->config_path, !options->check_only);
     if (options->check_only) {
         if (config) std::cout << options->config_path << ": configuration is valid\n";
         return config ? exit_ok : exit_config_error;

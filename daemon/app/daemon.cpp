@@ -36,11 +36,30 @@ store::DeviceRecord device_record(const config::DeviceConfig& d) {
 }
 }  // namespace
 
-std::optional<config::Config> load_and_report(const std::string& path) {
+namespace {
+// A world-readable file holding secrets has its own message id so it can be found and fixed.
+void log_config_warning(const config::ConfigError& w, const std::string& path) {
+    log::warning(config::is_insecure_permissions_warning(w) ? msgid::config_insecure : msgid::config_error,
+                 w.to_string(), {{"AVMON_CONFIG", path}});
+}
+}  // namespace
+
+std::optional<config::Config> load_and_report(const std::string& path, bool to_journal) {
     auto result = config::load_config_file(path);
-    for (const auto& w : result.warnings) std::cerr << w.to_string() << " (warning)\n";
-    for (const auto& e : result.errors) std::cerr << e.to_string() << "\n";
+    for (const auto& w : result.warnings) {
+        if (to_journal)
+            log_config_warning(w, path);
+        else
+            std::cerr << w.to_string() << " (warning)\n";
+    }
+    for (const auto& e : result.errors) {
+        if (to_journal)
+            log::error(msgid::config_error, e.to_string(), {{"AVMON_CONFIG", path}});
+        else
+            std::cerr << e.to_string() << "\n";
+    }
     if (!result.ok()) return std::nullopt;
+    if (to_journal) log::info(msgid::config_loaded, "configuration loaded from " + path);
     return std::move(result.config);
 }
 
@@ -244,7 +263,7 @@ void Daemon::reload() {
         notifier_.ready("reload refused; previous configuration kept");
         return;
     }
-    for (const auto& w : result.warnings) log::warning(msgid::config_insecure, w.to_string());
+    for (const auto& w : result.warnings) log_config_warning(w, options_.config_path);
     auto changes = config::describe_changes(config_, *result.config);
     config::Config before = std::move(config_);
     config_ = std::move(*result.config);

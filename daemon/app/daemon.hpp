@@ -60,8 +60,9 @@ private:
     int exit_code_ = exit_ok;
 };
 
-// Loads and validates a config file, printing every error and warning to stderr as
-// "file:line:col: key: message". Returns nullopt on errors.
-std::optional<config::Config> load_and_report(const std::string& path);
+// Loads and validates a config file and reports every error and warning as
+// "file:line:col: key: message": to the journal (with message ids) when starting the daemon,
+// on plain stderr for --check-config. Returns nullopt on errors.
+std::optional<config::Config> load_and_report(const std::string& path, bool to_journal);
 
 }  // namespace avmon::app
