@@ -59,6 +59,13 @@ bool StoreWriter::accept_sample_time(const Sample& s) {
 }
 
 void StoreWriter::push_samples(std::vector<Sample>&& samples, std::unique_lock<std::mutex>& lock) {
+    if (thread_done_) {
+        lock.unlock();
+        if (!samples.empty())
+            log::error(msgid::store_error, fmt::format("store: {} samples enqueued after the writer "
+                                                       "stopped; not stored", samples.size()));
+        return;
+    }
     // An idle writer sleeps without a deadline: the first item arms its flush interval.
     const bool was_empty = samples_.empty() && records_.empty();
     for (auto& s : samples) samples_.push_back(std::move(s));
@@ -108,7 +115,12 @@ void StoreWriter::enqueue(const PollResult& result, const std::string& device) {
 }
 
 void StoreWriter::push_record(Record&& r) {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    if (thread_done_) {
+        lock.unlock();
+        log::error(msgid::store_error, "store: a record was enqueued after the writer stopped; not stored");
+        return;
+    }
     const bool was_empty = samples_.empty() && records_.empty();
     if (is_urgent(r)) urgent_ = true;
     if (urgent_ || was_empty) wake_.notify_one();

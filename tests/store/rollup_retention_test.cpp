@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include "daemon/store/store_reader.hpp"
 #include "daemon/store/store_writer.hpp"
 #include "tests/store/test_support.hpp"
@@ -135,4 +137,31 @@ TEST_CASE("store: retention deletes raw samples and rollups past their age, in s
     const auto again = writer.run_retention_now();
     CHECK(again.raw_deleted == 0);
     CHECK(again.rollup_5m_deleted == 0);
+}
+
+TEST_CASE("store: open rollup buckets and latest values appear within the publish interval, without flush()") {
+    TempDir dir;
+    const auto t0 = utc("2026-11-24T06:00:00Z");
+    ManualClock clock(t0 + 1h);
+    auto cfg = store_config(dir);
+    cfg.flush_interval = 10ms;
+    WriterOptions opts;
+    opts.publish_interval = 50ms;
+    StoreWriter writer(cfg, clock, opts);
+    writer.enqueue(std::vector<Sample>{sample("mic-1", "battery_pct", t0 + 1min, 80),
+                                       sample("mic-1", "battery_pct", t0 + 2min, 78)});
+    StoreReader reader(cfg.path);
+    std::vector<RollupPoint> five;
+    for (int i = 0; i < 1000 && five.empty(); ++i) {
+        std::this_thread::sleep_for(10ms);
+        if (auto s = reader.find_series("mic-1", "battery_pct"))
+            five = reader.rollups(s->id, Resolution::five_minutes, t0, t0 + 1h);
+    }
+    REQUIRE(five.size() == 1);
+    CHECK(five[0].count == 2);
+    CHECK(five[0].min == 78);
+    auto latest = reader.latest_samples("mic-1");
+    REQUIRE(latest.size() == 1);
+    CHECK(latest[0].value == 78);
+    CHECK(reader.device("mic-1")->last_seen == t0 + 2min);
 }
