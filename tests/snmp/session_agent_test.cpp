@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "probes/snmp/session.hpp"
+#include "probes/snmp/snmp_probe.hpp"
 #include "tests/snmp/dead_agent.hpp"
 #include "tests/snmp/test_util.hpp"
 
@@ -209,4 +210,46 @@ TEST_CASE("snmp agent: the caller's deadline wins over a long SNMP timeout") {
     auto took = std::chrono::steady_clock::now() - start;
     CHECK(r.status == SnmpStatus::deadline);
     CHECK(took < 600ms);
+}
+
+TEST_CASE("snmp agent: the probe reports wrong credentials per device, without the secret") {
+    config::Profile profile;
+    config::MetricDef name;
+    name.name = "sys_name";
+    name.source = "1.3.6.1.2.1.1.5.0";
+    name.kind = config::MetricDef::Kind::fact;
+    profile.metrics.push_back(name);
+    auto poll_with = [&](config::SnmpTarget target) {
+        config::DeviceConfig d;
+        d.id = "r101-proj";
+        d.address = "127.0.0.1";
+        d.snmp = target;
+        asio::io_context io;
+        SnmpProbe probe(io.get_executor(), d, profile);
+        return run(io, probe.poll(test::in(5s)));
+    };
+    auto good = poll_with(test::v3(port(), "avmon", "SHA", "authpass-123", "AES", "privpass-123"));
+    REQUIRE(good.reachable);
+    REQUIRE(good.facts.size() == 1);
+    CHECK(good.facts[0].value == "room-101-projector");
+
+    auto bad_auth = poll_with(test::v3(port(), "avmon", "SHA", "Secret-Auth-999", "AES", "privpass-123"));
+    CHECK_FALSE(bad_auth.reachable);
+    CHECK(bad_auth.error.find("r101-proj") != std::string::npos);
+    CHECK(bad_auth.error.find("authentication failure") != std::string::npos);
+    CHECK(bad_auth.error.find("Secret-Auth-999") == std::string::npos);
+
+    auto bad_community = poll_with(test::v2c(port(), "Secret-Community-1"));
+    CHECK_FALSE(bad_community.reachable);
+    CHECK(bad_community.error.find("wrong community") != std::string::npos);
+    CHECK(bad_community.error.find("Secret-Community-1") == std::string::npos);
+
+    config::DeviceConfig no_snmp;
+    no_snmp.id = "r101-mic";
+    no_snmp.address = "127.0.0.1";
+    asio::io_context io;
+    SnmpProbe probe(io.get_executor(), no_snmp, profile);
+    auto r = run(io, probe.poll(test::in(1s)));
+    CHECK_FALSE(r.reachable);
+    CHECK(r.error.find("no [device.snmp] section") != std::string::npos);
 }
