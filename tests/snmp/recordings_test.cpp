@@ -255,3 +255,16 @@ TEST_CASE("snmp recordings: a slow agent is unreachable within the timeout, reac
     REQUIRE(patient.r.reachable);
     CHECK(patient.value("slow") == 1.0);
 }
+
+TEST_CASE("snmp recordings: a walk past the last OID of the agent ends at endOfMibView") {
+    asio::io_context io;
+    SnmpSession s(io.get_executor(), {"cs", "127.0.0.1", test::v2c(test::env_port("AVMON_SNMPSIM_PORT"), "clickshare_main")});
+    auto column = *parse_oid("1.3.6.1.4.1.7312.2468.1");  // the last subtree in the recording
+    auto r = test::run(io, s.walk(column, std::chrono::steady_clock::now() + 5s));
+    INFO(r.error);
+    REQUIRE(r.ok());
+    CHECK(r.error.empty());
+    REQUIRE(r.varbinds.size() == 7);
+    CHECK(to_string(r.varbinds.back().oid) == "1.3.6.1.4.1.7312.2468.1.2.4.0");
+    CHECK(to_number(r.varbinds.back().value) == 95.0);
+}

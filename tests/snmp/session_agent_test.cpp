@@ -253,3 +253,17 @@ TEST_CASE("snmp agent: the probe reports wrong credentials per device, without t
     CHECK_FALSE(r.reachable);
     CHECK(r.error.find("no [device.snmp] section") != std::string::npos);
 }
+
+TEST_CASE("snmp agent: v1 walk uses GETNEXT and ends cleanly") {
+    auto target = test::v2c(port());
+    target.version = config::SnmpTarget::Version::v1;
+    asio::io_context io;
+    SnmpSession s(io.get_executor(), {"room-101-proj", "127.0.0.1", target});
+    auto r = run(io, s.walk(extend_output, test::in(3s)));
+    INFO(r.error);
+    REQUIRE(r.ok());
+    CHECK(r.varbinds.size() == 2);
+    auto past_end = run(io, s.walk(*parse_oid("1.3.6.1.6.3.99"), test::in(3s)));  // beyond the agent's view
+    CHECK(past_end.ok());
+    CHECK(past_end.varbinds.empty());
+}
