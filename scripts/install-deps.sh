@@ -12,6 +12,8 @@ packages=(
   # real components used by the tests and the demo
   snmpd snmp snmptrapd snmpsim socat python3-aiosmtpd fping nftables iproute2 sqlite3 openssl
   systemd procps util-linux
+  # the HTML report is rendered in headless Chromium in a test
+  chromium fonts-dejavu-core
 )
 
 missing=()
