@@ -66,7 +66,8 @@ ShureProbe::ShureProbe(std::string device_id, std::shared_ptr<link::Link> link, 
         if (std::find(items_.begin(), items_.end(), ref.item) == items_.end()) items_.push_back(ref.item);
     }
     for (int ch : channels_)
-        if (ch < 0 || ch > 99) throw std::invalid_argument("Shure channel " + std::to_string(ch) + " is out of range");
+        if (ch < 1 || ch > 99)  // 0 would mean "all channels": replies could not be matched to requests
+            throw std::invalid_argument("Shure channel " + std::to_string(ch) + " is out of range (1-99)");
 }
 
 ShureProbe::~ShureProbe() { link_->stop(); }

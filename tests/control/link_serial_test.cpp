@@ -175,3 +175,38 @@ TEST_CASE("control link serial: 20 unplug/replug cycles leak no file descriptors
     io.poll();
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("control link serial: a stale device node (socat SIGKILLed) stays Lost until the device returns",
+          "[control][link]") {
+    avmon::testing::LogCapture logs;
+    std::string dir = avmon::testing::make_temp_dir("link-stale");
+    avmon::testing::PtyPair pty(dir);
+    asio::io_context io;
+    auto link = SerialLink::create(io.get_executor(), settings_for(pty.a), fast_options());
+    REQUIRE(run_until(io, [&] { return link->state() == LinkState::ready; }));
+    pty.unplug(SIGKILL);
+    REQUIRE(run_until(io, [&] { return link->state() == LinkState::lost; }));
+    run_until(io, [] { return false; }, 300ms);  // reopen attempts against the dead node fail
+    CHECK(link->state() == LinkState::lost);
+    CHECK_FALSE(link->is_exclusive());
+    CHECK(logs.count(msgid::device_unreachable) == 1);
+    pty.plug();
+    REQUIRE(run_until(io, [&] { return link->state() == LinkState::ready; }));
+    link->stop();
+    io.restart();
+    io.poll();
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("control link serial: a port that does not exist is Lost with the OS error", "[control][link]") {
+    avmon::testing::LogCapture logs;
+    asio::io_context io;
+    auto link = SerialLink::create(io.get_executor(), settings_for("/dev/avmon-no-such-tty"), fast_options());
+    REQUIRE(run_until(io, [&] { return link->state() == LinkState::lost; }));
+    CHECK(link->last_error().find("serial:/dev/avmon-no-such-tty: cannot open") != std::string::npos);
+    CHECK(link->last_error().find("No such file") != std::string::npos);
+    link->stop();
+    CHECK(link->state() == LinkState::closed);
+    auto reply = run_coro(io, link->transact("X\r", frame_until('\r'), std::chrono::steady_clock::now() + 100ms));
+    CHECK(reply.status == LinkStatus::stopped);
+}

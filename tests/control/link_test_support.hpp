@@ -127,12 +127,16 @@ class PtyPair {
 public:
     explicit PtyPair(std::string dir) : a(dir + "/ttyA"), b(dir + "/ttyB") { plug(); }
     void plug() {
+        std::filesystem::remove(a);  // stale links after a SIGKILL
+        std::filesystem::remove(b);
         socat_.start({"socat", "pty,raw,echo=0,link=" + a, "pty,raw,echo=0,link=" + b});
         for (int i = 0; i < 200 && !(std::filesystem::exists(a) && std::filesystem::exists(b)); ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         if (!std::filesystem::exists(a)) throw std::runtime_error("socat did not create " + a);
     }
-    void unplug() { socat_.stop(SIGTERM); }
+    // SIGTERM: socat removes its links. SIGKILL: the links stay, pointing at a dead pts
+    // (a stale device node); plug() then makes socat recreate them.
+    void unplug(int sig = SIGTERM) { socat_.stop(sig); }
     const std::string a, b;
 
 private:

@@ -218,3 +218,23 @@ TEST_CASE("control pjlink probe: the shipped profile loads and drives the probe"
     CHECK(fact(r, "product") == "PJ-SIM 2000");
     CHECK(r.unavailable.empty());
 }
+
+TEST_CASE("control factory: unknown protocols, missing control sections and wrong transports are named errors",
+          "[control][pjlink]") {
+    asio::io_context io;
+    auto device = control_device("sony-ssip", 4352);
+    CHECK_THROWS_WITH(probes::make_control_probe(io.get_executor(), device, config::Profile{}),
+                      Catch::Contains("device test-sony-ssip (avmon.toml:42)") &&
+                          Catch::Contains("'sony-ssip' is not supported in this build"));
+    device.control.reset();
+    CHECK_THROWS_WITH(probes::make_control_probe(io.get_executor(), device, config::Profile{}),
+                      Catch::Contains("no [device.control] section"));
+    auto serial_pjlink = control_device("pjlink", 4352);
+    serial_pjlink.control->serial = config::SerialLink{};
+    CHECK_THROWS_WITH(probes::make_control_probe(io.get_executor(), serial_pjlink, config::Profile{}),
+                      Catch::Contains("TCP only"));
+    auto shure_all = control_device("shure", 2202);
+    shure_all.control->channels = {0};
+    CHECK_THROWS_WITH(probes::make_control_probe(io.get_executor(), shure_all, config::Profile{}),
+                      Catch::Contains("out of range"));
+}
