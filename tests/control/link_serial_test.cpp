@@ -176,7 +176,7 @@ TEST_CASE("control link serial: 20 unplug/replug cycles leak no file descriptors
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("control link serial: a stale device node (socat SIGKILLed) stays Lost until the device returns",
+TEST_CASE("control link serial: socat SIGKILLed (links left behind) -> Lost, and Ready once the device returns",
           "[control][link]") {
     avmon::testing::LogCapture logs;
     std::string dir = avmon::testing::make_temp_dir("link-stale");
@@ -186,10 +186,9 @@ TEST_CASE("control link serial: a stale device node (socat SIGKILLed) stays Lost
     REQUIRE(run_until(io, [&] { return link->state() == LinkState::ready; }));
     pty.unplug(SIGKILL);
     REQUIRE(run_until(io, [&] { return link->state() == LinkState::lost; }));
-    run_until(io, [] { return false; }, 300ms);  // reopen attempts against the dead node fail
-    CHECK(link->state() == LinkState::lost);
-    CHECK_FALSE(link->is_exclusive());
-    CHECK(logs.count(msgid::device_unreachable) == 1);
+    CHECK(logs.count(msgid::device_unreachable) >= 1);
+    // No "stays Lost" check here: the dead /dev/pts/N the stale link names can be reused by
+    // another test's socat running in parallel, and then it opens. Real by-id links vanish.
     pty.plug();
     REQUIRE(run_until(io, [&] { return link->state() == LinkState::ready; }));
     link->stop();
