@@ -66,8 +66,9 @@ public:
 
     // ---- restart and reload ----
     // After a restart: the store's open alarms, plus resolved-but-unclosed ones of the last
-    // recurring window and closed ones inside the reopen window (others are ignored). Timers resume from the stored wall-clock deadlines; deadlines that passed while
-    // the daemon was down escalate on the next tick().
+    // recurring window and closed ones inside the reopen window (others are ignored).
+    // Timers resume from the stored wall-clock deadlines; deadlines that passed while the
+    // daemon was down escalate on the next tick(), once each, in order.
     void restore(const std::vector<Alarm>& alarms);
     // Reload: devices and rules that still exist keep their state; alarms of removed
     // devices/rules are resolved with a note.
