@@ -3,6 +3,7 @@
 // Connection failures are classified so avmonctl can say what to do and exit accordingly.
 #include <chrono>
 #include <string>
+#include <utility>
 
 #include "daemon/control/protocol.hpp"
 
@@ -21,6 +22,9 @@ public:
     ~ControlClient();
     ControlClient(const ControlClient&) = delete;
     ControlClient& operator=(const ControlClient&) = delete;
+    ControlClient(ControlClient&& o) noexcept
+        : fd_(std::exchange(o.fd_, -1)), next_id_(o.next_id_), pending_(std::move(o.pending_)),
+          failure_(o.failure_), error_(std::move(o.error_)) {}
 
     // False on failure; failure() and error() say why.
     bool connect(const std::string& path);
