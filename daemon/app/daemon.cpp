@@ -102,8 +102,9 @@ void Daemon::start() {
 
     engine_ = std::make_unique<alarms::AlarmEngine>(config_, clock_, next_id,
                                                     [this](const AlarmEvent& e) { store_->enqueue(e); });
-    // Deadlines that passed while we were down escalate on the first tick.
+    // Deadlines that passed while we were down escalate now, before the first poll.
     engine_->restore(open);
+    engine_->tick();
 
     pinger_ = std::make_unique<icmp::Pinger>(ex);
     pinger_->start(config_.daemon.icmp_mode);
