@@ -20,7 +20,7 @@ std::string_view message_id(AlarmEventKind k) {
         case AlarmEventKind::unsuppressed: return msgid::alarm_raised;  // it is the raise, delayed
         case AlarmEventKind::flapping: return msgid::alarm_flapping;
         case AlarmEventKind::recurring: return msgid::alarm_recurring;
-        case AlarmEventKind::reminder: return msgid::alarm_escalated;  // "still not acknowledged"
+        case AlarmEventKind::reminder: return msgid::alarm_reminder;
         case AlarmEventKind::note: return {};
     }
     return {};

@@ -39,7 +39,7 @@ store::DeviceRecord device_record(const config::DeviceConfig& d) {
 namespace {
 // A world-readable file holding secrets has its own message id so it can be found and fixed.
 void log_config_warning(const config::ConfigError& w, const std::string& path) {
-    log::warning(config::is_insecure_permissions_warning(w) ? msgid::config_insecure : msgid::config_error,
+    log::warning(config::is_insecure_permissions_warning(w) ? msgid::config_insecure : msgid::config_warning,
                  w.to_string(), {{"AVMON_CONFIG", path}});
 }
 }  // namespace
@@ -77,7 +77,7 @@ int Daemon::run() {
     try {
         start();
     } catch (const std::exception& e) {
-        log::error(msgid::daemon_stopping, fmt::format("avmond cannot start: {}", e.what()));
+        log::error(msgid::daemon_start_failed, fmt::format("avmond cannot start: {}", e.what()));
         return exit_runtime;
     }
     io_.run();
@@ -126,7 +126,7 @@ void Daemon::start() {
     watchdog_ = service::start_watchdog(ex, notifier_);
     auto status = fmt::format("polling {} devices in {} rooms; {} open alarms restored", config_.devices.size(),
                               config_.rooms.size(), open.size());
-    notifier_.ready(status);
+    notifier_.ready(status_line());
     log::notice(msgid::daemon_started, fmt::format("avmond started: {} (config {})", status, config_.source_file));
 }
 
@@ -200,11 +200,20 @@ void Daemon::start_traps() {
         log::error(msgid::probe_error, "trap receiver not started: " + err);
 }
 
+std::string Daemon::status_line() const {
+    std::size_t down = 0;
+    for (const auto& d : scheduler_->status())
+        if (d.polled && !d.reachable) ++down;
+    return fmt::format("polling {} devices, {} unreachable, {} open alarms", scheduler_->size(), down,
+                       engine_->open_alarms().size());
+}
+
 void Daemon::schedule_tick() {
     tick_timer_.expires_after(1s);
     tick_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec || stopping_) return;
         engine_->tick();
+        if (++ticks_ % 10 == 0) notifier_.status(status_line());  // keeps `systemctl status` current
         schedule_tick();
     });
 }
@@ -219,7 +228,7 @@ void Daemon::wait_signals() {
 void Daemon::wait_hup() {
     hup_signal_.async_wait([this](boost::system::error_code ec, int) {
         if (ec || stopping_) return;
-        reload();
+        reload("signal SIGHUP");
         wait_hup();  // every SIGHUP is a reload, not only the first
     });
 }
@@ -254,13 +263,20 @@ void Daemon::shutdown(const char* why) {
     // In-flight polls end by their own deadlines; io_.run() returns when nothing is left.
 }
 
-void Daemon::reload() {
+void Daemon::reload(const std::string& actor) {
     notifier_.reloading();
     auto result = config::load_config_file(options_.config_path);
     if (!result.ok()) {
         std::string why;
         for (const auto& e : result.errors) why += (why.empty() ? "" : "; ") + e.to_string();
         log::error(msgid::config_reload_failed, "reload refused, still running the previous configuration: " + why);
+        store::AuditRecord audit;
+        audit.time = clock_.now();
+        audit.actor = actor;
+        audit.action = "reload.refused";
+        audit.target = options_.config_path;
+        audit.detail = why;
+        store_->enqueue_audit(std::move(audit));
         notifier_.ready("reload refused; previous configuration kept");
         return;
     }
@@ -273,7 +289,14 @@ void Daemon::reload() {
     std::string summary = changes.empty() ? "no changes" : "";
     for (const auto& c : changes) summary += (summary.empty() ? "" : "; ") + c;
     log::notice(msgid::config_reloaded, "configuration reloaded: " + summary);
-    notifier_.ready(fmt::format("polling {} devices", config_.devices.size()));
+    store::AuditRecord audit;
+    audit.time = clock_.now();
+    audit.actor = actor;
+    audit.action = "reload";
+    audit.target = options_.config_path;
+    audit.detail = summary;  // describe_changes never prints secret values
+    store_->enqueue_audit(std::move(audit));
+    notifier_.ready(status_line());
 }
 
 }  // namespace avmon::app

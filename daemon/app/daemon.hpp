@@ -31,7 +31,8 @@ public:
 private:
     void start();
     void shutdown(const char* why);
-    void reload();
+    void reload(const std::string& actor);
+    std::string status_line() const;
     void wait_signals();
     void wait_hup();
     void schedule_tick();
@@ -57,6 +58,7 @@ private:
     std::unique_ptr<Scheduler> scheduler_;
     ComplaintTracker unreachable_log_;
     bool stopping_ = false;
+    std::uint64_t ticks_ = 0;
     int exit_code_ = exit_ok;
 };
 

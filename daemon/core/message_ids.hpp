@@ -7,6 +7,8 @@ namespace avmon::msgid {
 
 // avmond started and is ready
 inline constexpr std::string_view daemon_started = "dd2c03e25114436bada6217baa6f118c";
+// avmond could not start (exit status 3)
+inline constexpr std::string_view daemon_start_failed = "465580daf0944b2cbfa8dfad7e44079f";
 // avmond is stopping
 inline constexpr std::string_view daemon_stopping = "1abba9df437846178f2c69fe8c9708b7";
 // configuration loaded
@@ -17,6 +19,8 @@ inline constexpr std::string_view config_reloaded = "e56abfb549254cb19a754de0884
 inline constexpr std::string_view config_reload_failed = "67db9569cdb245d9a216624147c3545a";
 // configuration error at file:line
 inline constexpr std::string_view config_error = "143f629157a94aec9e46050fc72507b5";
+// a configuration warning (file:line:col: key: message)
+inline constexpr std::string_view config_warning = "2f585d241444493fa5db39efdff6b8d1";
 // config file with secrets is readable by others
 inline constexpr std::string_view config_insecure = "b3bcc52615ae4b9b91e2500164cb158b";
 // a device stopped answering
@@ -39,6 +43,8 @@ inline constexpr std::string_view trap_unknown = "a1fa827130ca410bafb4ea4a650708
 inline constexpr std::string_view trap_rejected = "5ab7b91abb024c779eb014ceef0f44ef";
 // an alarm was raised
 inline constexpr std::string_view alarm_raised = "c172d002f1a241cc83f15827203dc5ff";
+// an unacknowledged alarm is repeated to its recipients
+inline constexpr std::string_view alarm_reminder = "933177b9e68b40fe849cd1e93b8c1513";
 // an alarm was acknowledged
 inline constexpr std::string_view alarm_acknowledged = "c38ae4551a2d449c828594c801b736c3";
 // an alarm missed a deadline and escalated
@@ -67,6 +73,8 @@ inline constexpr std::string_view notification_retry = "d0444a309a57463aa8b8a965
 inline constexpr std::string_view notification_failed = "7230d802c54947e7840238b58cf9256b";
 // mail has failed for longer than allowed
 inline constexpr std::string_view notifications_undelivered = "39f656013cca470cb937ed5ff746e3b4";
+// the store's schema was migrated to a newer version
+inline constexpr std::string_view store_migrated = "8d2598a97b1045d3b53ea24d6ab8f826";
 // the store could not write
 inline constexpr std::string_view store_error = "f1a24b72ccd546b3baab68bcda8f4226";
 // the store's queue is full; samples dropped

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "daemon/core/log.hpp"
+#include "daemon/core/message_ids.hpp"
 
 namespace avmon::store {
 namespace {
@@ -250,8 +251,7 @@ int migrate(Database& db, int target) {
         db.exec(m.sql);
         db.exec(fmt::format("PRAGMA user_version = {}", m.version));
         tx.commit();
-        // No dedicated MESSAGE_ID yet (proposed: store_migrated).
-        log::notice("",
+        log::notice(msgid::store_migrated,
                   fmt::format("store: schema migrated to version {} ({})", m.version, m.description),
                   {{"AVMON_SCHEMA_VERSION", std::to_string(m.version)}});
     }
