@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/loader.hpp"
-#include "tests/control/probe_test_support.hpp"
+#include "tests/control/link_probe_test_support.hpp"
 
 using namespace avmon;
 using namespace avmon::testing;
