@@ -35,6 +35,7 @@ struct FakeDaemon {
     std::vector<DeviceStatus> device_list;
     std::vector<store::AuditRecord> audits;
     bool reload_ok = true;
+    std::string store_path = "/var/lib/avmon/avmon.db";
     std::vector<std::string> added_by;
 
     ControlHandlers handlers() {
@@ -44,7 +45,8 @@ struct FakeDaemon {
             s.version = "9.9.9";
             s.started = from_unix_ms(1'790'000'000'000);
             s.config_file = "/etc/avmon/avmon.toml";
-            s.store_path = "/var/lib/avmon/avmon.db";
+            std::lock_guard l(mu);
+            s.store_path = store_path;
             s.store_queued_samples = 12;
             s.on_duty = "alice";
             return s;
