@@ -1,0 +1,133 @@
+#include "daemon/report/report_mail.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <cstring>
+#include <random>
+
+namespace avmon::report {
+namespace {
+
+// Base64 with 76-column lines, for the HTML attachment (it may hold any UTF-8).
+std::string base64_lines(const std::string& in) {
+    static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out, line;
+    std::size_t i = 0;
+    auto flush = [&] {
+        out += line + "\r\n";
+        line.clear();
+    };
+    while (i < in.size()) {
+        const unsigned b0 = static_cast<unsigned char>(in[i]);
+        const unsigned b1 = i + 1 < in.size() ? static_cast<unsigned char>(in[i + 1]) : 0;
+        const unsigned b2 = i + 2 < in.size() ? static_cast<unsigned char>(in[i + 2]) : 0;
+        line += t[b0 >> 2];
+        line += t[((b0 & 3) << 4) | (b1 >> 4)];
+        line += i + 1 < in.size() ? t[((b1 & 15) << 2) | (b2 >> 6)] : '=';
+        line += i + 2 < in.size() ? t[b2 & 63] : '=';
+        i += 3;
+        if (line.size() >= 76) flush();
+    }
+    if (!line.empty()) flush();
+    return out;
+}
+
+// Text lines end with CRLF, and a line starting with "." is doubled by curl itself.
+std::string crlf(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '\n') out += "\r\n";
+        else if (c != '\r') out += c;
+    }
+    return out;
+}
+
+std::string rfc5322_date(SysTime t) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    return buf;
+}
+
+struct Upload {
+    const std::string* data;
+    std::size_t pos = 0;
+};
+
+std::size_t read_cb(char* buf, std::size_t size, std::size_t n, void* user) {
+    auto* u = static_cast<Upload*>(user);
+    const std::size_t len = std::min(size * n, u->data->size() - u->pos);
+    std::memcpy(buf, u->data->data() + u->pos, len);
+    u->pos += len;
+    return len;
+}
+
+}  // namespace
+
+std::string build_mime_message(const config::SmtpConfig& smtp, const ReportMail& mail, SysTime date) {
+    std::mt19937_64 rng(static_cast<std::uint64_t>(to_unix_ms(date)));
+    const std::string boundary = fmt::format("avmon-{:016x}", rng());
+    std::string to;
+    for (const auto& r : mail.to) to += (to.empty() ? "" : ", ") + r;
+    std::string m = fmt::format("Date: {}\r\nFrom: {}\r\nTo: {}\r\nSubject: {}\r\nMIME-Version: 1.0\r\n",
+                                rfc5322_date(date), smtp.from, to, mail.subject);
+    m += fmt::format("Content-Type: multipart/mixed; boundary=\"{}\"\r\n\r\n", boundary);
+    m += fmt::format("--{}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n",
+                     boundary, crlf(mail.text_body));
+    if (!mail.html_attachment.empty())
+        m += fmt::format("--{}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Disposition: attachment; "
+                         "filename=\"{}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}",
+                         boundary, mail.attachment_name, base64_lines(mail.html_attachment));
+    m += fmt::format("--{}--\r\n", boundary);
+    return m;
+}
+
+bool send_report_mail(const config::SmtpConfig& smtp, const ReportMail& mail, std::string& error) {
+    if (smtp.url.empty()) {
+        error = "no [smtp] url configured";
+        return false;
+    }
+    if (mail.to.empty()) {
+        error = "no recipients";
+        return false;
+    }
+    const std::string message = build_mime_message(smtp, mail, std::chrono::system_clock::now());
+    CURL* curl = curl_easy_init();
+    if (!curl) {
+        error = "cannot initialise libcurl";
+        return false;
+    }
+    Upload upload{&message};
+    curl_slist* rcpt = nullptr;
+    for (const auto& r : mail.to) rcpt = curl_slist_append(rcpt, r.c_str());
+    char errbuf[CURL_ERROR_SIZE] = {0};
+    curl_easy_setopt(curl, CURLOPT_URL, smtp.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, smtp.from.c_str());
+    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_cb);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(smtp.timeout.count()));
+    if (smtp.starttls && smtp.url.rfind("smtps://", 0) != 0) curl_easy_setopt(curl, CURLOPT_USE_SSL, CURLUSESSL_ALL);
+    if (!smtp.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, smtp.ca_file.c_str());
+    if (!smtp.username.empty()) {
+        curl_easy_setopt(curl, CURLOPT_USERNAME, smtp.username.c_str());
+        curl_easy_setopt(curl, CURLOPT_PASSWORD, smtp.password.c_str());
+    }
+    const CURLcode rc = curl_easy_perform(curl);
+    curl_slist_free_all(rcpt);
+    curl_easy_cleanup(curl);
+    if (rc != CURLE_OK) {
+        error = fmt::format("mail to {} via {} failed: {}", mail.to.front(), smtp.url,
+                            errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        return false;
+    }
+    return true;
+}
+
+}  // namespace avmon::report
