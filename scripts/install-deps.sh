@@ -6,7 +6,7 @@ packages=(
   # build
   cmake ninja-build g++ pkg-config
   libboost-dev libboost-program-options-dev libsnmp-dev libfmt-dev catch2
-  libsystemd-dev libtomlplusplus-dev libcurl4-openssl-dev libsqlite3-dev nlohmann-json3-dev
+  libsystemd-dev libtomlplusplus-dev libcurl4-openssl-dev libsqlite3-dev nlohmann-json3-dev libssl-dev
   # fuzzing (libFuzzer ships in clang's runtime package)
   clang libclang-rt-14-dev
   # real components used by the tests and the demo

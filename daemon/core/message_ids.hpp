@@ -29,6 +29,12 @@ inline constexpr std::string_view device_unreachable = "8f94a87eb7f44eabb0af9edf
 inline constexpr std::string_view device_still_unreachable = "0e2c9faed3fc4eddb0307b6cac5c8e09";
 // a device answers again
 inline constexpr std::string_view device_recovered = "690582494e1542d2bd6ddfa7634288f0";
+// a serial port or persistent TCP control connection was lost (unplugged, device restarted)
+inline constexpr std::string_view link_lost = "a3382f9027e4475a8e4584102413995c";
+// a control link is still lost (backed-off reminder)
+inline constexpr std::string_view link_still_lost = "e43269cd25ec46ed9a34edf608d2a767";
+// a control link is open again
+inline constexpr std::string_view link_recovered = "4894508c51f74d6eb16c3dfdcaad43be";
 // a metric cannot be read (noSuchObject, ERR3, ...)
 inline constexpr std::string_view metric_unavailable = "a78b70f323df495aaacedfb181bd5bb6";
 // a probe failed in a way that is not the device's fault

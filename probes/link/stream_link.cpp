@@ -73,10 +73,10 @@ void StreamLink::complain_failure(const std::string& why) {
     if (!options_.device_id.empty()) fields.push_back({"AVMON_DEVICE", options_.device_id});
     switch (complaints_.failure(name_, now())) {
         case ComplaintTracker::Say::first_failure:
-            log::warning(msgid::device_unreachable, why, std::move(fields));
+            log::warning(msgid::link_lost, why, std::move(fields));
             break;
         case ComplaintTracker::Say::reminder:
-            log::warning(msgid::device_still_unreachable, "still down: " + why, std::move(fields));
+            log::warning(msgid::link_still_lost, "still down: " + why, std::move(fields));
             break;
         default: break;
     }
@@ -87,7 +87,7 @@ void StreamLink::complain_recovered() {
     if (complaints_.success(name_) != ComplaintTracker::Say::recovered) return;
     std::vector<log::Field> fields{{"AVMON_LINK", name_}};
     if (!options_.device_id.empty()) fields.push_back({"AVMON_DEVICE", options_.device_id});
-    log::notice(msgid::device_recovered, name_ + ": open again", std::move(fields));
+    log::notice(msgid::link_recovered, name_ + ": open again", std::move(fields));
 }
 
 void StreamLink::on_opened() {

@@ -138,7 +138,7 @@ TEST_CASE("control link serial: unplug marks Lost and is logged once, replug rec
     // Let several back-off reopen attempts fail: still only one complaint.
     run_until(io, [] { return false; }, 500ms);
     CHECK(link->state() == LinkState::lost);
-    CHECK(logs.count(msgid::device_unreachable) == 1);
+    CHECK(logs.count(msgid::link_lost) == 1);
     CHECK(logs.all_text().find("serial:" + pty.a) != std::string::npos);
     auto reply = run_coro(io, link->transact("PWR?\r", frame_until('\r'), std::chrono::steady_clock::now() + 200ms));
     CHECK(reply.status == LinkStatus::down);
@@ -146,8 +146,8 @@ TEST_CASE("control link serial: unplug marks Lost and is logged once, replug rec
 
     pty.plug();
     REQUIRE(run_until(io, [&] { return link->state() == LinkState::ready; }));
-    CHECK(logs.count(msgid::device_recovered) == 1);
-    CHECK(logs.count(msgid::device_unreachable) == 1);
+    CHECK(logs.count(msgid::link_recovered) == 1);
+    CHECK(logs.count(msgid::link_lost) == 1);
     CHECK(link->is_exclusive());
     link->stop();
     io.restart();
@@ -186,7 +186,7 @@ TEST_CASE("control link serial: socat SIGKILLed (links left behind) -> Lost, and
     REQUIRE(run_until(io, [&] { return link->state() == LinkState::ready; }));
     pty.unplug(SIGKILL);
     REQUIRE(run_until(io, [&] { return link->state() == LinkState::lost; }));
-    CHECK(logs.count(msgid::device_unreachable) >= 1);
+    CHECK(logs.count(msgid::link_lost) >= 1);
     // No "stays Lost" check here: the dead /dev/pts/N the stale link names can be reused by
     // another test's socat running in parallel, and then it opens. Real by-id links vanish.
     pty.plug();

@@ -143,7 +143,7 @@ TEST_CASE("control link tcp: persistent link reconnects with back-off after the 
     server->current->close();
     REQUIRE(run_until(io, [&] { return link->state() == LinkState::lost; }));
     run_until(io, [] { return false; }, 300ms);  // several refused reconnects
-    CHECK(logs.count(msgid::device_unreachable) == 1);
+    CHECK(logs.count(msgid::link_lost) == 1);
 
     // Device returns on the same port: the link reconnects by itself.
     tcp::acceptor again(io);
@@ -155,7 +155,7 @@ TEST_CASE("control link tcp: persistent link reconnects with back-off after the 
     bool got = false;
     again.async_accept(accepted, [&](boost::system::error_code ec) { got = !ec; });
     REQUIRE(run_until(io, [&] { return got && link->state() == LinkState::ready; }));
-    CHECK(logs.count(msgid::device_recovered) == 1);
+    CHECK(logs.count(msgid::link_recovered) == 1);
     link->stop();
     io.restart();
     io.poll();
