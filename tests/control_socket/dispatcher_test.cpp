@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "daemon/control/dispatcher.hpp"
+#include "daemon/control/maintenance_records.hpp"
 
 using namespace avmon;
 using namespace avmon::control;
@@ -51,4 +52,45 @@ TEST_CASE("control_socket: request and response encoding round trip", "[control_
     CHECK_FALSE(err.ok);
     CHECK(err.code == "unknown_alarm");
     CHECK(err.message == "no alarm 5");
+}
+
+TEST_CASE("control_socket: operator windows survive the store round trip", "[control_socket]") {
+    const SysTime now = from_unix_ms(1'790'000'000'000);
+    config::MaintenanceWindow once;
+    once.id = "op-1";
+    once.scope = config::MaintenanceWindow::Scope::room;
+    once.target = "r1";
+    once.start = now - std::chrono::hours(1);
+    once.duration = std::chrono::hours(3);
+    once.reason = "swap";
+    config::MaintenanceWindow weekly = once;
+    weekly.id = "op-2";
+    weekly.scope = config::MaintenanceWindow::Scope::site;
+    weekly.weekdays = {2, 4};
+    weekly.start_minute = 22 * 60;
+    config::MaintenanceWindow over = once;
+    over.id = "op-3";
+    over.duration = std::chrono::minutes(30);
+
+    auto r1 = to_record(once, "alice", now);
+    CHECK(r1.scope == "room");
+    REQUIRE(r1.end);
+    CHECK(*r1.end == once.start + once.duration);
+    CHECK(r1.created_by == "alice");
+    auto r2 = to_record(weekly, "bob", now);
+    CHECK_FALSE(r2.end);
+    auto r3 = to_record(over, "alice", now);
+    auto r4 = to_record(once, "alice", now);
+    r4.id = "op-4";
+    r4.cancelled = now;
+
+    auto restored = windows_to_restore({r1, r2, r3, r4}, now);
+    REQUIRE(restored.size() == 2);  // op-3 is over, op-4 was removed
+    CHECK(restored[0].id == "op-1");
+    CHECK(restored[0].scope == config::MaintenanceWindow::Scope::room);
+    CHECK(restored[0].duration == once.duration);
+    CHECK(restored[1].id == "op-2");
+    CHECK(restored[1].weekdays == std::vector<int>{2, 4});
+    CHECK(restored[1].start_minute == 22 * 60);
+    CHECK(restored[1].duration == weekly.duration);
 }
