@@ -28,6 +28,7 @@ struct AlarmRow {
     SysTime raised{};
     std::optional<SysTime> acked, resolved, ack_deadline, resolve_deadline;
     bool recurring = false;
+    bool suppressed = false;  // still suppressed at its end: maintenance or a root cause elsewhere
 };
 
 std::optional<SysTime> opt_ms(const Statement& st, int col) {
@@ -78,7 +79,7 @@ std::vector<AlarmRow> load_alarms(store::StoreReader& reader, const ReportPeriod
     // Alarms raised before the end of the month that were still open at its start.
     Statement st(reader.database(),
                  "SELECT id, rule_id, device, room, severity, raised_ms, acked_ms, resolved_ms, "
-                 "ack_deadline_ms, resolve_deadline_ms, recurring FROM alarms "
+                 "ack_deadline_ms, resolve_deadline_ms, recurring, suppressed FROM alarms "
                  "WHERE raised_ms < ?1 AND (resolved_ms IS NULL OR resolved_ms >= ?2 OR raised_ms >= ?2) "
                  "ORDER BY id");
     st.bind(1, to_unix_ms(p.to)).bind(2, to_unix_ms(p.from));
@@ -96,6 +97,7 @@ std::vector<AlarmRow> load_alarms(store::StoreReader& reader, const ReportPeriod
         a.ack_deadline = opt_ms(st, 8);
         a.resolve_deadline = opt_ms(st, 9);
         a.recurring = st.get_int(10) != 0;
+        a.suppressed = st.get_int(11) != 0;
         out.push_back(std::move(a));
     }
     return out;
@@ -112,7 +114,9 @@ IntervalSet open_intervals(Statement& events, const AlarmRow& a, SysTime end) {
     while (events.step()) {
         const std::string kind = events.get_text(0);
         const SysTime t = from_unix_ms(events.get_int(1));
-        if (kind == "raised" || kind == "reopened") {
+        // An alarm raised inside a maintenance window starts "suppressed"; the window itself
+        // is taken out later, so the time counts only outside it.
+        if (kind == "raised" || kind == "reopened" || kind == "suppressed") {
             any = true;
             if (!open_since) open_since = t;
         } else if ((kind == "resolved" || kind == "closed") && open_since) {
@@ -308,7 +312,8 @@ MonthlyReport build_monthly_report(store::StoreReader& reader, const ReportPerio
     std::map<std::pair<std::string, std::string>, RecurringProblem> recurring;
     const int recurring_threshold = o.config ? o.config->alarms.recurring_count : 3;
     for (const auto& a : alarm_rows) {
-        if (a.raised < p.from || a.raised >= p.to || !in_scope.count(a.device)) continue;
+        // Suppressed alarms told nobody (planned work, or the root alarm of a parent counts).
+        if (a.raised < p.from || a.raised >= p.to || !in_scope.count(a.device) || a.suppressed) continue;
         const std::size_t si = sev_index(a.severity);
         DeviceReport& dr = r.devices[device_index[a.device]];
         for (SeverityStats* s : {&r.by_severity[si], &dr.by_severity[si]}) {
