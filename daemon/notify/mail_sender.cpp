@@ -277,14 +277,23 @@ ScanResult MailSender::run_once() {
         verdict.attempts = attempts + 1;
         verdict.next_attempt = done;
         verdict.error = sent.error;
-        std::lock_guard lock(m_);
+        {
+            // Counters only: never hold m_ while calling into the writer (its commit hook calls wake()).
+            std::lock_guard lock(m_);
+            switch (sent.outcome) {
+                case SendOutcome::sent:
+                    ++stats_.mails_sent;
+                    stats_.items_sent += ids.size();
+                    break;
+                case SendOutcome::temporary: ++stats_.temporary_failures; break;
+                case SendOutcome::permanent: ++stats_.permanent_failures; break;
+            }
+        }
         switch (sent.outcome) {
             case SendOutcome::sent:
                 verdict.status = OutboxStatus::sent;
                 verdict.sent = done;
                 ++result.mails_sent;
-                ++stats_.mails_sent;
-                stats_.items_sent += ids.size();
                 log::info(msgid::notification_sent,
                           fmt::format("mail: sent \"{}\" to {} ({} notification(s))", mail.subject,
                                       g.recipient, ids.size()),
@@ -295,7 +304,6 @@ ScanResult MailSender::run_once() {
                 const auto delay = retry_delay(verdict.attempts, s.smtp.retry_initial, s.smtp.retry_max);
                 verdict.next_attempt = done + delay;
                 ++result.temporary_failures;
-                ++stats_.temporary_failures;
                 log::warning(msgid::notification_retry,
                              fmt::format("mail to {} failed (attempt {}), retry in {} s: {}", g.recipient,
                                          verdict.attempts, delay.count(), sent.error),
@@ -307,7 +315,6 @@ ScanResult MailSender::run_once() {
             case SendOutcome::permanent:
                 verdict.status = OutboxStatus::failed;
                 ++result.permanent_failures;
-                ++stats_.permanent_failures;
                 log::error(msgid::notification_failed,
                            fmt::format("mail to {} failed permanently, not retried: {} (room {}, outbox {})",
                                        g.recipient, sent.error, g.room, id_list(ids)),

@@ -98,6 +98,55 @@ TEST_CASE("notify: STARTTLS with the test CA and AUTH; the password never reache
     CHECK(f.logs.count(msgid::notification_retry) == 2);
 }
 
+TEST_CASE("notify: smtps:// is implicit TLS with the test CA") {
+    Fixture f;
+    TestCa ca(f.dir);
+    SmtpSink sink(f.mails, {"--tls", ca.cert, ca.key, "--implicit-tls", "--auth", "alarm:pw"});
+    auto cfg = smtp_config("smtps://localhost:" + std::to_string(sink.port()));
+    cfg.ca_file = ca.ca_cert;
+    cfg.username = "alarm";
+    cfg.password = "pw";
+    f.raise(1, "r3f", "codec-3f", {"ops@example.test"});
+    MailSender sender(cfg, f.store_cfg.path, f.writer, f.clock, quick());
+    CHECK(sender.run_once().mails_sent == 1);
+    const auto mails = sink.mails();
+    REQUIRE(mails.size() == 1);
+    CHECK(mails[0]["tls"] == true);
+    CHECK(mails[0]["auth_user"] == "alarm");
+}
+
+TEST_CASE("notify: rows left 'sending' by a crash are resent with the same Message-ID; 'sent' never again") {
+    Fixture f;
+    SmtpSink sink(f.mails, {});
+    f.raise(1, "r3f", "codec-3f", {"ops@example.test"});
+    f.raise(2, "r2f", "codec-2f", {"ops@example.test"});
+    auto rows = f.outbox();
+    REQUIRE(rows.size() == 2);
+    // What a crash between "sending" and the verdict leaves behind, and a row already sent.
+    store::OutboxUpdate left;
+    left.ids = {rows[0].id};
+    left.status = store::OutboxStatus::sending;
+    left.next_attempt = f.clock.now();
+    left.message_id = "<avmon.1.feedfacefeedface@avmond.example.test>";
+    f.writer.enqueue_outbox_update(left);
+    store::OutboxUpdate done;
+    done.ids = {rows[1].id};
+    done.status = store::OutboxStatus::sent;
+    done.attempts = 1;
+    done.message_id = "<avmon.2.0@avmond.example.test>";
+    done.sent = f.clock.now();
+    f.writer.enqueue_outbox_update(done);
+    REQUIRE(f.writer.flush(10s));
+    MailSender sender(smtp_config(sink.url()), f.store_cfg.path, f.writer, f.clock, quick());
+    CHECK(sender.run_once().mails_sent == 1);
+    f.clock.advance(1h);
+    CHECK(sender.run_once().mails_sent == 0);
+    const auto mails = sink.mails();
+    REQUIRE(mails.size() == 1);
+    CHECK(mails[0]["message_id"] == "<avmon.1.feedfacefeedface@avmond.example.test>");
+    CHECK(mails[0]["subject"] == "[AVMON I] r3f: codec unreachable");
+}
+
 TEST_CASE("notify: STARTTLS is required by default: a server without it is not used in clear") {
     Fixture f;
     SmtpSink sink(f.mails, {});

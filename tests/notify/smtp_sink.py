@@ -1,13 +1,13 @@
 #!/usr/bin/python3
 """Loopback SMTP sink for the notify tests (Debian python3-aiosmtpd). Run with /usr/bin/python3.
   smtp_sink.py --out mails.jsonl [--port N] [--tls CERT KEY] [--auth user:pass]
-               [--fail-first N] [--reject] [--delay SECONDS]
+               [--fail-first N] [--reject] [--delay SECONDS] [--implicit-tls]
 Prints 'PORT <n>' once listening (port 0 = ephemeral). Every accepted message is appended to
 --out as one JSON line: mail_from, rcpt_tos, auth_user, tls, message_id, subject (RFC 2047
 decoded by Python's email parser), body (decoded text) and data (raw).
 --fail-first N answers the first N DATA commands with 451; --reject answers every DATA with 550;
 --delay waits before answering DATA (so a client can be killed mid-transaction)."""
-import argparse, asyncio, email, email.policy, json, signal, socket, ssl
+import argparse, asyncio, email, email.policy, json, signal, socket, ssl, warnings
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
@@ -20,6 +20,7 @@ ap.add_argument("--auth")
 ap.add_argument("--fail-first", type=int, default=0)
 ap.add_argument("--reject", action="store_true")
 ap.add_argument("--delay", type=float, default=0.0)
+ap.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (smtps://)")
 args = ap.parse_args()
 
 
@@ -41,7 +42,7 @@ class Handler:
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "auth_user": session.auth_data,
-            "tls": session.ssl is not None,
+            "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
             "message_id": str(msg.get("Message-ID", "")),
             "subject": str(msg.get("Subject", "")),
             "body": body.get_content() if body is not None else "",
@@ -67,11 +68,17 @@ kw = {}
 if args.tls:
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(*args.tls)
-    kw.update(tls_context=ctx, require_starttls=True)
+    if not args.implicit_tls:
+        kw.update(tls_context=ctx, require_starttls=True)
 if args.auth:
-    kw.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(args.tls))
+    warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
+    # with implicit TLS the whole session is encrypted; aiosmtpd only knows STARTTLS as "tls"
+    kw.update(authenticator=authenticator, auth_required=True,
+              auth_require_tls=bool(args.tls) and not args.implicit_tls)
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})  # before threads start
-controller = Controller(Handler(), hostname=args.host, port=args.port, server_kwargs=kw, ready_timeout=10)
+extra = {"ssl_context": ctx} if args.tls and args.implicit_tls else {}
+controller = Controller(Handler(), hostname=args.host, port=args.port, server_kwargs=kw, ready_timeout=10,
+                        **extra)
 controller.start()
 print(f"PORT {args.port}", flush=True)
 signal.sigwait({signal.SIGTERM, signal.SIGINT})
