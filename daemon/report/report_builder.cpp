@@ -373,7 +373,9 @@ MonthlyReport build_monthly_report(store::StoreReader& reader, const ReportPerio
 
     // ---- rooms: device-time weighted availability, daily heat map ----
     std::map<std::string, RoomReport> rooms;
+    std::map<std::string, std::vector<const DeviceReport*>> devices_of_room;
     for (const auto& dr : r.devices) {
+        devices_of_room[dr.room].push_back(&dr);
         RoomReport& room = rooms[dr.room];
         room.id = dr.room;
         ++room.devices;
@@ -389,9 +391,8 @@ MonthlyReport build_monthly_report(store::StoreReader& reader, const ReportPerio
             }
         for (const auto& day : p.days) {
             Availability a;
-            for (const auto& dr : r.devices) {
-                if (dr.room != id) continue;
-                const auto& s = sets[dr.id];
+            for (const DeviceReport* dr : devices_of_room[id]) {
+                const auto& s = sets[dr->id];
                 a.add(availability_of(s.maint, s.unreach, s.level1, day.from, day.to));
             }
             room.daily.push_back(a.ratio());

@@ -24,7 +24,7 @@ std::string availability_colour(std::optional<double> a) {
 
 std::string pareto_svg(const std::vector<ParetoEntry>& pareto, std::size_t max_causes) {
     const std::size_t n = std::min(pareto.size(), max_causes);
-    const int left = 50, top = 20, plot_h = 200, bar_w = 36, gap = 10, label_h = 110;
+    const int left = 90, top = 20, plot_h = 200, bar_w = 36, gap = 10, label_h = 120;
     const int width = left + static_cast<int>(std::max<std::size_t>(n, 1)) * (bar_w + gap) + 60;
     const int height = top + plot_h + label_h;
     std::string s = fmt::format(
