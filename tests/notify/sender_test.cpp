@@ -71,6 +71,8 @@ TEST_CASE("notify: STARTTLS with the test CA and AUTH; the password never reache
     REQUIRE(mails.size() == 1);
     CHECK(mails[0]["tls"] == true);
     CHECK(mails[0]["auth_user"] == "alarm");
+    CHECK(mails[0]["ehlo"] == "avmond.example.test");  // curl sends the URL path as the EHLO name
+    CHECK(mails[0]["mail_from"] == "avmon@example.test");
     CHECK(mails[0]["rcpt_tos"] == nlohmann::json::array({"ops@example.test"}));
     CHECK(mails[0]["subject"] == "[AVMON I] r3f: codec unreachable");
     const auto rows = f.outbox();

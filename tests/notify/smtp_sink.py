@@ -3,7 +3,7 @@
   smtp_sink.py --out mails.jsonl [--port N] [--tls CERT KEY] [--auth user:pass]
                [--fail-first N] [--reject] [--delay SECONDS] [--implicit-tls]
 Prints 'PORT <n>' once listening (port 0 = ephemeral). Every accepted message is appended to
---out as one JSON line: mail_from, rcpt_tos, auth_user, tls, message_id, subject (RFC 2047
+--out as one JSON line: mail_from, rcpt_tos, auth_user, ehlo (the client's EHLO name), tls, message_id, subject (RFC 2047
 decoded by Python's email parser), body (decoded text) and data (raw).
 --fail-first N answers the first N DATA commands with 451; --reject answers every DATA with 550;
 --delay waits before answering DATA (so a client can be killed mid-transaction)."""
@@ -42,6 +42,7 @@ class Handler:
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "auth_user": session.auth_data,
+            "ehlo": session.host_name,
             "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
             "message_id": str(msg.get("Message-ID", "")),
             "subject": str(msg.get("Subject", "")),
