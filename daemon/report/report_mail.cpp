@@ -1,6 +1,7 @@
 #include "daemon/report/report_mail.hpp"
 
-#include <curl/curl.h>
+#include "daemon/notify/smtp_transport.hpp"
+
 #include <fmt/format.h>
 
 #include <cstring>
@@ -52,19 +53,6 @@ std::string rfc5322_date(SysTime t) {
     return buf;
 }
 
-struct Upload {
-    const std::string* data;
-    std::size_t pos = 0;
-};
-
-std::size_t read_cb(char* buf, std::size_t size, std::size_t n, void* user) {
-    auto* u = static_cast<Upload*>(user);
-    const std::size_t len = std::min(size * n, u->data->size() - u->pos);
-    std::memcpy(buf, u->data->data() + u->pos, len);
-    u->pos += len;
-    return len;
-}
-
 }  // namespace
 
 std::string build_mime_message(const config::SmtpConfig& smtp, const ReportMail& mail, SysTime date) {
@@ -94,37 +82,12 @@ bool send_report_mail(const config::SmtpConfig& smtp, const ReportMail& mail, st
         error = "no recipients";
         return false;
     }
-    const std::string message = build_mime_message(smtp, mail, std::chrono::system_clock::now());
-    CURL* curl = curl_easy_init();
-    if (!curl) {
-        error = "cannot initialise libcurl";
-        return false;
-    }
-    Upload upload{&message};
-    curl_slist* rcpt = nullptr;
-    for (const auto& r : mail.to) rcpt = curl_slist_append(rcpt, r.c_str());
-    char errbuf[CURL_ERROR_SIZE] = {0};
-    curl_easy_setopt(curl, CURLOPT_URL, smtp.url.c_str());
-    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, smtp.from.c_str());
-    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_cb);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(smtp.timeout.count()));
-    if (smtp.starttls && smtp.url.rfind("smtps://", 0) != 0) curl_easy_setopt(curl, CURLOPT_USE_SSL, CURLUSESSL_ALL);
-    if (!smtp.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, smtp.ca_file.c_str());
-    if (!smtp.username.empty()) {
-        curl_easy_setopt(curl, CURLOPT_USERNAME, smtp.username.c_str());
-        curl_easy_setopt(curl, CURLOPT_PASSWORD, smtp.password.c_str());
-    }
-    const CURLcode rc = curl_easy_perform(curl);
-    curl_slist_free_all(rcpt);
-    curl_easy_cleanup(curl);
-    if (rc != CURLE_OK) {
-        error = fmt::format("mail to {} via {} failed: {}", mail.to.front(), smtp.url,
-                            errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    // One SMTP transaction through the notification engine's libcurl transport (same TLS,
+    // authentication and EHLO handling as alarm mail).
+    const auto result = notify::send_mail(notify::target_from(smtp, smtp.url), smtp.from, mail.to,
+                                          build_mime_message(smtp, mail, std::chrono::system_clock::now()));
+    if (result.outcome != notify::SendOutcome::sent) {
+        error = fmt::format("mail to {} via {} failed: {}", mail.to.front(), smtp.url, result.error);
         return false;
     }
     return true;

@@ -1,7 +1,7 @@
 #pragma once
 // Mailing a report: one message with the plain-text report as the body and the HTML report
-// as an attachment, sent with libcurl over the configured SMTP server (STARTTLS/SMTPS and
-// authentication as the daemon's mailer does). The notification engine's mailer queues alarm
+// as an attachment, sent over the configured SMTP server through avmon_notify's libcurl
+// transport (STARTTLS/SMTPS, authentication and EHLO exactly as alarm mail). The notification engine's mailer queues alarm
 // mail in the durable outbox; a report is a one-shot run by a timer, so it is sent directly and
 // a failure is the command's exit status (systemd shows the failed unit).
 #include <string>
