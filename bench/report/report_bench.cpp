@@ -183,9 +183,21 @@ int main(int argc, char** argv) {
                 devices, o.metrics);
     const auto tg = steady::now();
     {
-        Database db = open_for_writing(path);
+        // The product's schema, then a bulk load without the journal: a year of rollups is
+        // written in minutes, not in the months the daemon takes. The per-series index is
+        // built after the load (one sort instead of 10^8 random inserts), with the same SQL.
+        { Database schema = open_for_writing(path); }
+        Database db(path, Database::Mode::read_write_create);
+        db.exec("PRAGMA journal_mode = DELETE");
+        db.exec("PRAGMA journal_mode = OFF");
+        db.exec("PRAGMA synchronous = OFF");
+        db.exec("PRAGMA cache_size = -1000000");
+        db.exec("DROP INDEX rollups_1h_by_series");
         generate(db, o, start_ms, end_ms);
-        db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        const auto ti = steady::now();
+        db.exec("CREATE INDEX rollups_1h_by_series ON rollups_1h(series_id, bucket_ms)");
+        std::printf("  index rollups_1h_by_series built in %.1f s\n", seconds_since(ti));
+        db.exec("PRAGMA journal_mode = WAL");
     }
     std::printf("  generated in %.1f s\n", seconds_since(tg));
     const auto bytes = fs::file_size(path);
