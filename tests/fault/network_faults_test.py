@@ -165,6 +165,22 @@ notify = NotifyListener(f"{tmp}/notify.sock")
 errlog = open(f"{tmp}/stderr.log", "w+")
 daemon = start_avmond(avmond, cfg, errlog, notify_path=notify.path, watchdog_usec=2_000_000)
 flaps = 0
+avmonctl = os.environ.get("AVMONCTL", "")
+ctl_times = []
+
+
+def ctl_status():
+    """`avmonctl status` during the faults, once avmond serves its control socket."""
+    if not avmonctl or not os.path.exists(f"{tmp}/avmond.sock"):
+        return
+    t = time.monotonic()
+    try:
+        r = subprocess.run([avmonctl, "status", "--socket", f"{tmp}/avmond.sock"], capture_output=True, timeout=5)
+        ctl_times.append((time.monotonic() - t, r.returncode))
+    except subprocess.TimeoutExpired:
+        ctl_times.append((5.0, "timeout"))
+
+
 try:
     if not check(notify.wait_for("READY=1"), "READY=1 arrives"):
         raise SystemExit(finish())
@@ -181,7 +197,14 @@ try:
             flap_sim = pjlink(14353)
             subprocess.run(["nft", "flush", "chain", "inet", "fault", "flap"], check=True)
         check(daemon.poll() is None, f"avmond still running after flap {flaps}") if flaps % 5 == 0 else None
+        ctl_status()
     t_end = time.monotonic()
+    if ctl_times:
+        worst = max(d for d, _ in ctl_times)
+        check(all(rc == 0 for _, rc in ctl_times) and worst < 1.0,
+              f"`avmonctl status` answered {len(ctl_times)} times during the faults, within 1 s (worst {worst:.2f} s)")
+    else:
+        print("     NOTE: avmond serves no control socket (or AVMONCTL unset): `avmonctl status` not checked")
     daemon.send_signal(signal.SIGTERM)
     rc = daemon.wait(timeout=20)
     check(rc == 0, f"avmond exits 0 on SIGTERM (got {rc})")
