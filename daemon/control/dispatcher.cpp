@@ -375,11 +375,12 @@ Json Dispatcher::reload(const Json&, const Peer& peer) {
         throw;
     }
     if (!out.applied) {
-        audit(peer, "reload", "config", "", "", "refused: " + join(out.errors, "; "));
+        if (!out.audited) audit(peer, "reload", "config", "", "", "refused: " + join(out.errors, "; "));
         throw ControlError(err::reload_failed, "the configuration was not reloaded, avmond keeps the previous one:\n" +
                                                    join(out.errors, "\n"));
     }
-    audit(peer, "reload", "config", "", "", out.changes.empty() ? "no changes" : join(out.changes, "; "));
+    if (!out.audited)
+        audit(peer, "reload", "config", "", "", out.changes.empty() ? "no changes" : join(out.changes, "; "));
     return Json{{"changes", out.changes}, {"warnings", out.warnings}};
 }
 

@@ -51,6 +51,9 @@ struct ReloadOutcome {
     std::vector<std::string> changes;       // config::describe_changes lines
     std::vector<std::string> errors;        // "file:line:col: key: message" when refused
     std::vector<std::string> warnings;
+    // True when the handler wrote the reload's audit record itself (avmond audits every
+    // reload, SIGHUP or socket); the server then does not add a second one.
+    bool audited = false;
 };
 
 struct ControlHandlers {

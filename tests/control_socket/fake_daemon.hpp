@@ -35,6 +35,7 @@ struct FakeDaemon {
     std::vector<DeviceStatus> device_list;
     std::vector<store::AuditRecord> audits;
     bool reload_ok = true;
+    bool reload_audits_itself = false;
     std::string store_path = "/var/lib/avmon/avmon.db";
     std::vector<std::string> added_by;
 
@@ -107,7 +108,9 @@ struct FakeDaemon {
             return std::erase_if(windows, [&](const auto& w) { return w.id == id; }) > 0;
         };
         h.reload = [this](const std::string&) {
+            std::lock_guard l(mu);
             ReloadOutcome o;
+            o.audited = reload_audits_itself;
             if (reload_ok) {
                 o.applied = true;
                 o.changes = {"device r1-proj added"};

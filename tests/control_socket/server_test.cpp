@@ -275,6 +275,15 @@ TEST_CASE("control_socket: maintenance windows and reload", "[control_socket]") 
     CHECK(audits.back().action == "reload");
     CHECK(audits.back().detail.find("refused") == 0);
     CHECK(audits[audits.size() - 2].detail == "device r1-proj added");
+
+    // A handler that audits the reload itself (avmond does, for SIGHUP too) gets no second record.
+    {
+        std::lock_guard l(f.fake.mu);
+        f.fake.reload_audits_itself = true;
+    }
+    const auto before = f.fake.audit_copy().size();
+    CHECK(c.call("reload", Json::object()).code == "reload_failed");
+    CHECK(f.fake.audit_copy().size() == before);
 }
 
 TEST_CASE("control_socket: a handler that throws gives an internal error, not a dead daemon", "[control_socket]") {
