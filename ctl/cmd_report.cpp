@@ -117,7 +117,11 @@ int run_report(std::span<char* const> args) {
     const std::string store_path = db.value_or(cfg ? cfg->store.path : std::string());
 
     try {
-        const auto zone = report::report_zone(cfg ? &*cfg : nullptr, site);
+        // A room's report runs in its site's time zone, like a site's.
+        std::optional<std::string> zone_site = site;
+        if (!zone_site && room && cfg)
+            if (const auto* rc = cfg->find_room(*room)) zone_site = rc->site;
+        const auto zone = report::report_zone(cfg ? &*cfg : nullptr, zone_site);
         const auto period = report::parse_period(*month, now, zone);
         if (!period) return usage_error("--month must be YYYY-MM or \"last\", not \"" + *month + "\"");
         report::ReportOptions ro;
