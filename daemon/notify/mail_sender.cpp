@@ -95,6 +95,8 @@ void MailSender::stop() {
         std::lock_guard lock(m_);
         stop_ = true;
     }
+    stopping_ = true;
+    abort_.abort();
     cv_.notify_one();
     if (thread_.joinable()) thread_.join();
 }
@@ -185,6 +187,7 @@ ScanResult MailSender::run_once() {
     auto groups = group_outbox(due, now, s.smtp.group_window, options_.settle);
     bool wrote = false;
     for (auto& g : groups) {
+        if (stopping_) break;
         if (!g.ready) {
             ++result.groups_waiting;
             if (!result.next_due || g.ready_at < *result.next_due) result.next_due = g.ready_at;
@@ -262,9 +265,13 @@ ScanResult MailSender::run_once() {
         if (fallback)
             for (const auto& r : s.smtp.fallback_recipients)
                 if (std::find(rcpts.begin(), rcpts.end(), r) == rcpts.end()) rcpts.push_back(r);
-        SendResult sent = send_mail(target_from(s.smtp, s.smtp.url), s.smtp.from, rcpts, mail.message);
-        if (sent.outcome == SendOutcome::temporary && fallback && !s.smtp.fallback_url.empty()) {
-            SendResult second = send_mail(target_from(s.smtp, s.smtp.fallback_url), s.smtp.from, rcpts, mail.message);
+        auto primary = target_from(s.smtp, s.smtp.url);
+        primary.abort = &abort_;
+        SendResult sent = send_mail(primary, s.smtp.from, rcpts, mail.message);
+        if (sent.outcome == SendOutcome::temporary && fallback && !s.smtp.fallback_url.empty() && !stopping_) {
+            auto second_target = target_from(s.smtp, s.smtp.fallback_url);
+            second_target.abort = &abort_;
+            SendResult second = send_mail(second_target, s.smtp.from, rcpts, mail.message);
             if (second.outcome != SendOutcome::temporary) sent = second;
             else sent.error += "; fallback: " + second.error;
         }

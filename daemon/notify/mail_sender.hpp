@@ -109,6 +109,8 @@ private:
     bool stop_ = false;
     std::thread thread_;
     std::atomic<bool> undelivered_{false};
+    std::atomic<bool> stopping_{false};
+    SmtpAbort abort_;  // stop() ends an SMTP transaction in progress
 };
 
 }  // namespace avmon::notify

@@ -1,5 +1,9 @@
 #include "daemon/notify/smtp_transport.hpp"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -29,6 +33,16 @@ std::size_t read_cb(char* buf, std::size_t size, std::size_t n, void* user) {
     return k;
 }
 
+curl_socket_t open_cb(void* user, curlsocktype, struct curl_sockaddr* addr) {
+    const int fd = static_cast<SmtpAbort*>(user)->open_socket(addr->family, addr->socktype, addr->protocol);
+    return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
+int close_cb(void* user, curl_socket_t fd) {
+    static_cast<SmtpAbort*>(user)->close_socket(fd);
+    return 0;
+}
+
 // Removes user:password@ should a URL ever carry credentials, so errors can show the URL.
 std::string printable_url(const std::string& url) {
     auto scheme = url.find("://");
@@ -38,6 +52,31 @@ std::string printable_url(const std::string& url) {
 }
 
 }  // namespace
+
+void SmtpAbort::abort() {
+    std::lock_guard lock(m_);
+    aborted_ = true;
+    for (int fd : fds_) ::shutdown(fd, SHUT_RDWR);
+}
+
+bool SmtpAbort::aborted() const {
+    std::lock_guard lock(m_);
+    return aborted_;
+}
+
+int SmtpAbort::open_socket(int domain, int type, int protocol) {
+    std::lock_guard lock(m_);
+    if (aborted_) return -1;
+    const int fd = ::socket(domain, type | SOCK_CLOEXEC, protocol);
+    if (fd >= 0) fds_.push_back(fd);
+    return fd;
+}
+
+void SmtpAbort::close_socket(int fd) {
+    std::lock_guard lock(m_);
+    fds_.erase(std::remove(fds_.begin(), fds_.end(), fd), fds_.end());
+    ::close(fd);
+}
 
 SmtpTarget target_from(const config::SmtpConfig& cfg, const std::string& url) {
     SmtpTarget t;
@@ -93,6 +132,12 @@ SendResult send_mail(const SmtpTarget& target, const std::string& from,
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms * 2);
     if (!implicit_tls && target.starttls) curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    if (target.abort) {
+        curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_cb);
+        curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, target.abort);
+        curl_easy_setopt(curl, CURLOPT_CLOSESOCKETFUNCTION, close_cb);
+        curl_easy_setopt(curl, CURLOPT_CLOSESOCKETDATA, target.abort);
+    }
     if (!target.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, target.ca_file.c_str());
     if (!target.username.empty()) {
         curl_easy_setopt(curl, CURLOPT_USERNAME, target.username.c_str());

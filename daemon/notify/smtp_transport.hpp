@@ -2,6 +2,7 @@
 // One SMTP transaction through libcurl (no hand-written SMTP). Blocking: call it only from
 // the mail sender's own thread, never from the io_context.
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,22 @@ struct SendResult {
     std::string error;         // for the journal; never contains the password
 };
 
+// Lets another thread end a transaction in progress at once (stop() must not wait for a slow
+// server): abort() shuts the connection's socket down, so curl's next read or write fails.
+class SmtpAbort {
+public:
+    void abort();
+    bool aborted() const;
+    // Used by the transport's socket callbacks.
+    int open_socket(int domain, int type, int protocol);  // -1 once aborted
+    void close_socket(int fd);
+
+private:
+    mutable std::mutex m_;
+    bool aborted_ = false;
+    std::vector<int> fds_;
+};
+
 struct SmtpTarget {
     std::string url;           // smtp://host:port or smtps://host:port (no path)
     std::string ehlo_name;
@@ -25,6 +42,8 @@ struct SmtpTarget {
     std::string username;
     std::string password;
     std::chrono::seconds timeout{30};
+    // When set, abort() on it abandons the transaction; the result is then temporary.
+    SmtpAbort* abort = nullptr;
 };
 
 SmtpTarget target_from(const config::SmtpConfig& cfg, const std::string& url);

@@ -21,7 +21,7 @@ store::OutboxItem row(std::int64_t id, std::string room, std::string rcpt, SysTi
 }
 }  // namespace
 
-TEST_CASE("notify: a storm for one room and recipient is one group; others are separate") {
+TEST_CASE("notify: a storm for one room and recipient is one group, others are separate") {
     const SysTime t0 = utc("2026-11-24T08:00:00Z");
     std::vector<store::OutboxItem> due;
     for (int i = 0; i < 7; ++i) due.push_back(row(i + 1, "r3f", "ops@x", t0 + std::chrono::milliseconds(100 * i)));

@@ -54,7 +54,7 @@ MailSenderOptions quick() {
 
 }  // namespace
 
-TEST_CASE("notify: STARTTLS with the test CA and AUTH; the password never reaches a log line") {
+TEST_CASE("notify: STARTTLS with the test CA and AUTH, the password never reaches a log line") {
     Fixture f;
     TestCa ca(f.dir);
     SmtpSink sink(f.mails, {"--tls", ca.cert, ca.key, "--auth", "alarm:s3cret-pw"});
@@ -117,7 +117,7 @@ TEST_CASE("notify: smtps:// is implicit TLS with the test CA") {
     CHECK(mails[0]["auth_user"] == "alarm");
 }
 
-TEST_CASE("notify: rows left 'sending' by a crash are resent with the same Message-ID; 'sent' never again") {
+TEST_CASE("notify: rows left 'sending' by a crash are resent with the same Message-ID, sent ones never again") {
     Fixture f;
     SmtpSink sink(f.mails, {});
     f.raise(1, "r3f", "codec-3f", {"ops@example.test"});
@@ -338,7 +338,7 @@ TEST_CASE("notify: undelivered for longer than allowed: journal line at err, fla
     CHECK(f.logs.count(msgid::notifications_undelivered) == 2);  // and that it recovered
 }
 
-TEST_CASE("notify: threaded: wake() after a commit sends within a second; stop() joins") {
+TEST_CASE("notify: threaded: wake() after a commit sends within a second and stop() joins") {
     TempDir dir;
     SystemClock clock;
     auto store_cfg = store::test::store_config(dir);
@@ -360,4 +360,55 @@ TEST_CASE("notify: threaded: wake() after a commit sends within a second; stop()
     CHECK(sink.mails().size() == 1);
     sender.stop();
     CHECK(sender.stats().mails_sent == 1);
+}
+
+TEST_CASE("notify: stop() abandons a slow SMTP transaction and the mail is sent later with the same id") {
+    TempDir dir;
+    SystemClock clock;
+    auto store_cfg = store::test::store_config(dir);
+    store::StoreWriter writer(store_cfg, clock);
+    const std::string out = dir.file("mails.jsonl");
+    std::string message_id;
+    {
+        SmtpSink slow(out, {"--delay", "20"});
+        auto cfg = smtp_config(slow.url());
+        cfg.timeout = 30s;
+        MailSenderOptions opts;
+        opts.settle = 0ms;
+        MailSender sender(cfg, store_cfg.path, writer, clock, opts);
+        writer.enqueue(raised_event(make_alarm(1, "r3f", "codec-3f", Severity::I, "codec unreachable", clock.now()),
+                                    {"ops@example.test"}));
+        REQUIRE(writer.flush(10s));
+        sender.start();
+        sender.wake();
+        store::StoreReader reader(store_cfg.path);
+        const auto t0 = std::chrono::steady_clock::now();
+        while (std::chrono::steady_clock::now() - t0 < 10s) {
+            auto row = reader.outbox_item(1);
+            if (row && row->status == store::OutboxStatus::sending) {
+                message_id = row->message_id;
+                break;
+            }
+            std::this_thread::sleep_for(20ms);
+        }
+        REQUIRE_FALSE(message_id.empty());
+        std::this_thread::sleep_for(300ms);  // inside the DATA phase now
+        const auto s0 = std::chrono::steady_clock::now();
+        sender.stop();
+        CHECK(std::chrono::steady_clock::now() - s0 < 3s);
+        REQUIRE(writer.flush(10s));
+        auto row = reader.outbox_item(1);
+        REQUIRE(row);
+        CHECK(row->status != store::OutboxStatus::sent);
+        CHECK(row->message_id == message_id);
+    }
+    SmtpSink sink(dir.file("mails2.jsonl"), {});
+    ManualClock later(clock.now() + 1h);
+    MailSenderOptions opts;
+    opts.settle = 0ms;
+    MailSender again(smtp_config(sink.url()), store_cfg.path, writer, later, opts);
+    CHECK(again.run_once().mails_sent == 1);
+    const auto mails = sink.mails();
+    REQUIRE(mails.size() == 1);
+    CHECK(mails[0]["message_id"] == message_id);
 }
