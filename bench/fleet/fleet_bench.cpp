@@ -218,6 +218,7 @@ int run(const Options& o) {
     }
     double setup_cpu = cpu_seconds() - setup_t0;
     double setup_wall = std::chrono::duration<double>(Steady::now() - setup_w0).count();
+    long rss_after_setup = status_kib("VmRSS:");  // config, sessions, probes, engine: before any poll
 
     std::vector<double> walls;
     int bad = 0;
@@ -280,8 +281,8 @@ int run(const Options& o) {
     store->stop();
     std::cout << fmt::format(
                      "{{\"kind\":\"summary\",\"mode\":\"{}\",\"devices\":{},\"config_load_s\":{:.3f},"
-                     "\"setup_wall_s\":{:.3f},\"setup_cpu_s\":{:.3f},\"vm_hwm_kib\":{},\"vm_rss_kib\":{},\"bad_cycles\":{}}}",
-                     o.mode, devices.size(), config_s, setup_wall, setup_cpu, status_kib("VmHWM:"),
+                     "\"setup_wall_s\":{:.3f},\"setup_cpu_s\":{:.3f},\"rss_after_setup_kib\":{},\"vm_hwm_kib\":{},\"vm_rss_kib\":{},\"bad_cycles\":{}}}",
+                     o.mode, devices.size(), config_s, setup_wall, setup_cpu, rss_after_setup, status_kib("VmHWM:"),
                      status_kib("VmRSS:"), bad)
               << std::endl;
     if (o.dir.empty()) std::filesystem::remove_all(dir);

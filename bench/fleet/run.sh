@@ -167,12 +167,13 @@ if [[ "$STORE_ROWS" -gt 0 && -x "$SB" ]]; then
   for rep in $(seq "$REPS"); do
     echo "== store_bench --rows $STORE_ROWS, repetition $rep" >&2
     "$SB" --rows "$STORE_ROWS" > "$WORK/store.out"
-    awk -v rep="$rep" -F'|' '$2 ~ /writer|bare/ {
-        gsub(/ /, "", $1); gsub(/ /, "", $2); gsub(/ /, "", $3); gsub(/ /, "", $4); gsub(/ /, "", $7);
+    awk -v rep="$rep" -F'|' '{ gsub(/ /, "", $2) } $2 == "writer" || $2 == "bare" {
+        gsub(/ /, "", $1); gsub(/ /, "", $3); gsub(/ /, "", $4); gsub(/ /, "", $7);
         printf "{\"bench\":\"store\",\"size\":%s,\"rep\":%d,\"data\":{\"run\":\"%s\",\"samples_per_s\":%s,\"per_cpu_s\":%s,\"seconds\":%s}}\n", $1, rep, $2, $3, $4, $7 }' \
       "$WORK/store.out" >> "$RAW"
   done
 fi
 
 mkdir -p "$(dirname "$OUT")"
+cp "$RAW" "${OUT%.json}.raw.jsonl"  # the raw lines survive a summary that fails
 /usr/bin/python3 "$HERE/summarize.py" "$RAW" "$OUT" --timeout-ms "$TIMEOUT_MS" --retries "$RETRIES" --root "$ROOT"

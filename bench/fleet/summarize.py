@@ -42,7 +42,14 @@ def main():
     ap.add_argument("--retries", type=int, default=1)
     ap.add_argument("--root", default=".")
     a = ap.parse_args()
-    raw = [json.loads(line) for line in open(a.raw) if line.strip()]
+    raw = []
+    for number, line in enumerate(open(a.raw), 1):
+        if not line.strip():
+            continue
+        try:
+            raw.append(json.loads(line))
+        except json.JSONDecodeError as e:
+            print(f"summarize: {a.raw}:{number}: skipped ({e}): {line.strip()[:200]}")
 
     def rows(bench, size, pred=lambda d: True):
         return [r for r in raw if r["bench"] == bench and r["size"] == size and pred(r["data"])]
