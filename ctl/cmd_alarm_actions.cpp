@@ -20,7 +20,7 @@ int run_alarm_action(std::string_view command, std::string_view usage, std::span
     }
     if (o->positional.size() != 1) return usage_error(command, usage, "give exactly one alarm ID");
     const std::string& id_text = o->positional[0];
-    if (id_text.empty() || id_text.find_first_not_of("0123456789") != std::string::npos)
+    if (id_text.empty() || id_text.size() > 18 || id_text.find_first_not_of("0123456789") != std::string::npos)
         return usage_error(command, usage, "alarm ID \"" + id_text + "\" is not a number");
     if (cmd == "resolve" && (!o->get("--cause") || !o->get("--action")))
         return usage_error(command, usage, "resolve needs --cause TEXT and --action TEXT");

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "daemon/control/json_forms.hpp"
+#include "daemon/core/log.hpp"
+#include "daemon/core/message_ids.hpp"
 
 namespace avmon::control {
 
@@ -87,6 +89,10 @@ void Dispatcher::audit(const Peer& peer, const std::string& action, const std::s
     r.before = before;
     r.after = after;
     r.detail = detail;
+    if (action != "login")
+        log::notice(msgid::control_write,
+                    fmt::format("control socket: {} {} {}: {}", peer.user, action, target, r.detail),
+                    {{"AVMON_ACTOR", peer.user}});
     try {
         h_.audit(std::move(r));
     } catch (const std::exception&) {

@@ -129,6 +129,8 @@ TEST_CASE("ctl: ack, resolve, close, note and their exit codes", "[ctl]") {
     CHECK(no_cause.exit_code == 2);
     CHECK_THAT(no_cause.err, Contains("resolve needs --cause TEXT and --action TEXT"));
     CHECK(run_ctl(with_socket(f, {"ack"})).exit_code == 2);
+    CHECK(run_ctl(with_socket(f, {"ack", "99999999999999999999999"})).exit_code == 2);
+    CHECK(run_ctl(with_socket(f, {"show", "99999999999999999999999"})).exit_code == 2);
     CHECK(run_ctl(with_socket(f, {"ack", "41", "--note"})).exit_code == 2);
 
     auto res = run_ctl(with_socket(f, {"resolve", "41", "--cause", "fan", "--action=replaced fan"}));
