@@ -11,6 +11,7 @@
 #include "daemon/alarms/alarm_engine.hpp"
 #include "daemon/core/log.hpp"
 #include "daemon/core/message_ids.hpp"
+#include "daemon/notify/mail_sender.hpp"
 #include "daemon/service/watchdog_pinger.hpp"
 #include "daemon/store/store_reader.hpp"
 #include "daemon/store/store_writer.hpp"
@@ -81,8 +82,9 @@ int Daemon::run() {
         return exit_runtime;
     }
     io_.run();
-    // The loop has ended: only now is it safe to flush and close the store (the writer
-    // commits everything queued, including the events of the last tick).
+    // The loop has ended: stop the mailer first (its verdicts go through the writer), then
+    // flush and close the store (it commits everything queued, incl. the last tick's events).
+    if (mailer_) mailer_->stop();
     if (store_) store_->stop();
     log::notice(msgid::daemon_stopping, "avmond stopped");
     return exit_code_;
@@ -100,8 +102,15 @@ void Daemon::start() {
     }
     for (const auto& d : config_.devices) store_->enqueue_device(device_record(d));
 
-    engine_ = std::make_unique<alarms::AlarmEngine>(config_, clock_, next_id,
-                                                    [this](const AlarmEvent& e) { store_->enqueue(e); });
+    // Mail goes out off the loop; it reads the outbox the writer fills in the same transaction
+    // as each alarm event, and is woken once that transaction has committed.
+    if (config_.smtp.enabled) start_mailer();
+    engine_ = std::make_unique<alarms::AlarmEngine>(config_, clock_, next_id, [this](const AlarmEvent& e) {
+        if (mailer_ && !e.notify.empty())
+            store_->enqueue(e, [m = mailer_.get()](std::int64_t) { m->wake(); });
+        else
+            store_->enqueue(e);
+    });
     // Deadlines that passed while we were down escalate now, before the first poll.
     engine_->restore(open);
     engine_->tick();
@@ -180,6 +189,13 @@ void Daemon::on_poll(const std::string& device, const PollResult& r) {
         }
         default: break;
     }
+}
+
+void Daemon::start_mailer() {
+    notify::MailSenderOptions mail_options;
+    mail_options.config = std::make_shared<const config::Config>(config_);
+    mailer_ = std::make_unique<notify::MailSender>(config_.smtp, config_.store.path, *store_, clock_, mail_options);
+    mailer_->start();
 }
 
 void Daemon::start_traps() {
@@ -286,6 +302,10 @@ void Daemon::reload(const std::string& actor) {
     config_ = std::move(*result.config);
     engine_->reconfigure(config_);
     sync_devices(before);
+    if (mailer_ && config_.smtp.enabled)
+        mailer_->reconfigure(config_.smtp, std::make_shared<const config::Config>(config_));
+    else if (!mailer_ && config_.smtp.enabled)
+        start_mailer();
     std::string summary = changes.empty() ? "no changes" : "";
     for (const auto& c : changes) summary += (summary.empty() ? "" : "; ") + c;
     log::notice(msgid::config_reloaded, "configuration reloaded: " + summary);

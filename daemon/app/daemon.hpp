@@ -18,6 +18,7 @@ namespace avmon::alarms { class AlarmEngine; }
 namespace avmon::icmp { class Pinger; }
 namespace avmon::traps { class TrapReceiver; }
 namespace avmon::service { class WatchdogPinger; }
+namespace avmon::notify { class MailSender; }
 
 namespace avmon::app {
 
@@ -40,6 +41,7 @@ private:
     ScheduledDevice build_device(const config::DeviceConfig& d);
     void sync_devices(const config::Config& before);
     void start_traps();
+    void start_mailer();
 
     Options options_;
     config::Config config_;
@@ -51,6 +53,7 @@ private:
     asio::steady_timer run_for_timer_;
     service::ServiceNotifier notifier_;
     std::unique_ptr<store::StoreWriter> store_;
+    std::unique_ptr<notify::MailSender> mailer_;  // declared after store_: destroyed before it
     std::unique_ptr<alarms::AlarmEngine> engine_;
     std::unique_ptr<icmp::Pinger> pinger_;
     std::unique_ptr<traps::TrapReceiver> traps_;
