@@ -14,13 +14,23 @@ namespace report_test {
 
 inline std::string data_dir() { return std::string(AVMON_SOURCE_DIR) + "/tests/report/data"; }
 
-inline std::string scratch_dir() {
-    static const std::string dir = [] {
+// One scratch directory per test process, removed when the process exits.
+struct ScratchDir {
+    std::string path;
+    ScratchDir() {
         std::string tmpl = (std::filesystem::temp_directory_path() / "avmon-report-XXXXXX").string();
         if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-        return tmpl;
-    }();
-    return dir;
+        path = tmpl;
+    }
+    ~ScratchDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+};
+
+inline std::string scratch_dir() {
+    static const ScratchDir dir;
+    return dir.path;
 }
 
 inline int run(const std::string& cmd) {
