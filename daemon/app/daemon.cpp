@@ -9,6 +9,7 @@
 
 #include "config/loader.hpp"
 #include "daemon/alarms/alarm_engine.hpp"
+#include "daemon/control/maintenance_records.hpp"
 #include "daemon/core/log.hpp"
 #include "daemon/core/message_ids.hpp"
 #include "daemon/notify/mail_sender.hpp"
@@ -123,6 +124,16 @@ void Daemon::start() {
         [this](const std::string& device, const PollResult& r) { on_poll(device, r); });
     for (const auto& d : config_.devices) scheduler_->add(build_device(d));
     start_traps();
+    {
+        // Maintenance windows added with avmonctl outlive restarts: they are in the store.
+        store::StoreReader reader(config_.store.path);
+        for (const auto& w : control::windows_to_restore(reader.maintenance_windows(), clock_.now()))
+            engine_->add_maintenance(w);
+    }
+    started_ = clock_.now();
+    control_ = std::make_unique<control::ControlServer>(ex, control::ServerOptions::from(config_.daemon),
+                                                        control_handlers(), clock_);
+    control_->start();
 
     wait_signals();
     schedule_tick();
@@ -270,6 +281,7 @@ void Daemon::shutdown(const char* why) {
     log::notice(msgid::daemon_stopping, fmt::format("avmond stopping ({})", why));
     if (scheduler_) scheduler_->stop();
     if (traps_) traps_->stop();
+    if (control_) control_->stop();
     if (pinger_) pinger_->stop();
     if (watchdog_) watchdog_->stop();
     tick_timer_.cancel();
@@ -279,12 +291,18 @@ void Daemon::shutdown(const char* why) {
     // In-flight polls end by their own deadlines; io_.run() returns when nothing is left.
 }
 
-void Daemon::reload(const std::string& actor) {
+control::ReloadOutcome Daemon::reload(const std::string& actor) {
+    control::ReloadOutcome outcome;
+    outcome.audited = true;  // both branches below write the audit record
     notifier_.reloading();
     auto result = config::load_config_file(options_.config_path);
+    for (const auto& w : result.warnings) outcome.warnings.push_back(w.to_string());
     if (!result.ok()) {
         std::string why;
-        for (const auto& e : result.errors) why += (why.empty() ? "" : "; ") + e.to_string();
+        for (const auto& e : result.errors) {
+            why += (why.empty() ? "" : "; ") + e.to_string();
+            outcome.errors.push_back(e.to_string());
+        }
         log::error(msgid::config_reload_failed, "reload refused, still running the previous configuration: " + why);
         store::AuditRecord audit;
         audit.time = clock_.now();
@@ -294,7 +312,7 @@ void Daemon::reload(const std::string& actor) {
         audit.detail = why;
         store_->enqueue_audit(std::move(audit));
         notifier_.ready("reload refused; previous configuration kept");
-        return;
+        return outcome;
     }
     for (const auto& w : result.warnings) log_config_warning(w, options_.config_path);
     auto changes = config::describe_changes(config_, *result.config);
@@ -317,6 +335,90 @@ void Daemon::reload(const std::string& actor) {
     audit.detail = summary;  // describe_changes never prints secret values
     store_->enqueue_audit(std::move(audit));
     notifier_.ready(status_line());
+    outcome.applied = true;
+    outcome.changes = std::move(changes);
+    return outcome;
+}
+
+control::ControlHandlers Daemon::control_handlers() {
+    control::ControlHandlers h;
+    h.status = [this] {
+        const auto st = store_->stats();
+        control::DaemonStatus s;
+        s.version = AVMON_VERSION;
+        s.started = started_;
+        s.config_file = options_.config_path;
+        s.store_path = config_.store.path;
+        s.store_queued_samples = st.queued_samples;
+        s.store_queued_records = st.queued_records;
+        s.store_dropped_samples = st.dropped_samples;
+        s.store_healthy = st.healthy;
+        s.store_error = st.last_error;
+        s.store_last_flush = st.last_flush;
+        s.on_duty = engine_->on_duty();
+        return s;
+    };
+    h.devices = [this] {
+        std::map<std::string, DevicePollStatus> polls;
+        for (auto& p : scheduler_->status()) polls[p.id] = p;
+        std::vector<control::DeviceStatus> out;
+        for (const auto& d : config_.devices) {
+            control::DeviceStatus s;
+            s.id = d.id;
+            s.name = d.name;
+            s.room = d.room;
+            s.device_class = std::string(config::to_string(d.device_class));
+            s.address = d.address;
+            if (auto it = polls.find(d.id); it != polls.end() && it->second.polled) {
+                s.polled = true;
+                s.reachable = it->second.reachable;
+                s.consecutive_failures = it->second.consecutive_failures;
+                s.last_poll = it->second.last_poll;
+                s.last_duration = it->second.last_duration;
+            }
+            out.push_back(std::move(s));
+        }
+        return out;
+    };
+    h.alarms = [this] { return engine_->alarms(); };
+    h.maintenance = [this] { return engine_->maintenance(); };
+    h.active_maintenance = [this] { return engine_->active_maintenance(); };
+    h.target_exists = [this](config::MaintenanceWindow::Scope scope, const std::string& id) {
+        using S = config::MaintenanceWindow::Scope;
+        return scope == S::device ? config_.find_device(id) != nullptr
+             : scope == S::room   ? config_.find_room(id) != nullptr
+                                  : config_.find_site(id) != nullptr;
+    };
+    h.acknowledge = [this](std::int64_t id, const std::string& actor, const std::string& note) {
+        return engine_->acknowledge(id, actor, note);
+    };
+    h.resolve = [this](std::int64_t id, const std::string& actor, const std::string& cause, const std::string& action) {
+        return engine_->resolve(id, actor, cause, action);
+    };
+    h.close = [this](std::int64_t id, const std::string& actor, const std::string& cause, const std::string& action) {
+        return engine_->close(id, actor, cause, action);
+    };
+    h.add_note = [this](std::int64_t id, const std::string& actor, const std::string& note) {
+        return engine_->add_note(id, actor, note);
+    };
+    h.add_maintenance = [this](const config::MaintenanceWindow& w, const std::string& actor) {
+        if (!engine_->add_maintenance(w)) return false;
+        store_->enqueue_maintenance(control::to_record(w, actor, clock_.now()));
+        return true;
+    };
+    h.remove_maintenance = [this](const std::string& id, const std::string& actor) {
+        for (const auto& w : engine_->maintenance())
+            if (w.id == id && engine_->remove_maintenance(id)) {
+                auto rec = control::to_record(w, actor, clock_.now());
+                rec.cancelled = clock_.now();  // the row stays as history
+                store_->enqueue_maintenance(rec);
+                return true;
+            }
+        return false;
+    };
+    h.reload = [this](const std::string& actor) { return reload(actor); };
+    h.audit = [this](store::AuditRecord r) { store_->enqueue_audit(std::move(r)); };
+    return h;
 }
 
 }  // namespace avmon::app

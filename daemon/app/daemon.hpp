@@ -8,6 +8,7 @@
 #include "config/model.hpp"
 #include "daemon/app/options.hpp"
 #include "daemon/app/scheduler.hpp"
+#include "daemon/control/control_server.hpp"
 #include "daemon/core/asio.hpp"
 #include "daemon/core/clock.hpp"
 #include "daemon/core/complaint.hpp"
@@ -32,7 +33,8 @@ public:
 private:
     void start();
     void shutdown(const char* why);
-    void reload(const std::string& actor);
+    control::ReloadOutcome reload(const std::string& actor);
+    control::ControlHandlers control_handlers();
     std::string status_line() const;
     void wait_signals();
     void wait_hup();
@@ -59,6 +61,8 @@ private:
     std::unique_ptr<traps::TrapReceiver> traps_;
     std::unique_ptr<service::WatchdogPinger> watchdog_;
     std::unique_ptr<Scheduler> scheduler_;
+    std::unique_ptr<control::ControlServer> control_;
+    SysTime started_{};
     ComplaintTracker unreachable_log_;
     bool stopping_ = false;
     std::uint64_t ticks_ = 0;
