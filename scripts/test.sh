@@ -16,6 +16,6 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 echo "== ASan+UBSan build =="
 (cd build-asan && ctest --output-on-failure -j"$jobs" --timeout 600)
-bash scripts/fuzz-smoke.sh
+FUZZ_SECONDS=${FUZZ_SECONDS:-10} bash scripts/fuzz-smoke.sh
 echo "== optimised build =="
 (cd build && ctest --output-on-failure -j"$jobs" --timeout 600)
