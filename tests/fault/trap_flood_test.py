@@ -115,8 +115,11 @@ try:
     with open(errpath) as f:
         lines = f.read().splitlines()
     noisy = [l for l in lines if l.startswith("<4>") and ("dropped" in l)]
-    check(len(noisy) <= 2 * seconds + 6,
-          f"{sent[0]} garbage datagrams and the wrong communities give rate-limited warnings ({len(noisy)} lines)")
+    # The receiver forgets its complaint keys every 10,000 datagrams (so spoofed senders cannot grow
+    # the table), which re-arms the first warning: today the bound is one line per 10,000
+    # datagrams, not per unit of time (docs/reliability.md, trap row).
+    check(len(noisy) <= sent[0] // 10000 + 2 * seconds + 6,
+          f"{sent[0]} garbage datagrams and the wrong communities give few warnings ({len(noisy)} lines)")
     check(not any("flood-wrong-community" in l for l in lines), "the wrong community is never logged")
 finally:
     stop.set()
