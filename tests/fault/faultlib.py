@@ -158,3 +158,9 @@ def free_port(kind=socket.SOCK_STREAM):
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def sanitized(pid):
+    """True when the process runs with AddressSanitizer (its RSS says nothing about leaks then)."""
+    with open(f"/proc/{pid}/maps") as f:
+        return "libasan" in f.read()
