@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 
 #include "config/loader.hpp"
@@ -131,9 +132,7 @@ void Daemon::start() {
             engine_->add_maintenance(w);
     }
     started_ = clock_.now();
-    control_ = std::make_unique<control::ControlServer>(ex, control::ServerOptions::from(config_.daemon),
-                                                        control_handlers(), clock_);
-    control_->start();
+    start_control();
 
     wait_signals();
     schedule_tick();
@@ -199,6 +198,23 @@ void Daemon::on_poll(const std::string& device, const PollResult& r) {
             break;
         }
         default: break;
+    }
+}
+
+void Daemon::start_control() {
+    // Under systemd RuntimeDirectory= makes the directory; started by hand it may not exist yet.
+    std::error_code ec;
+    std::filesystem::create_directories(config_.daemon.runtime_dir, ec);
+    try {
+        control_ = std::make_unique<control::ControlServer>(io_.get_executor(),
+                                                            control::ServerOptions::from(config_.daemon),
+                                                            control_handlers(), clock_);
+        control_->start();
+    } catch (const std::exception& e) {
+        // Watching the rooms matters more than being steerable: keep polling and alarming.
+        control_.reset();
+        log::error(msgid::control_refused,
+                   fmt::format("control socket not available, avmonctl cannot reach this daemon: {}", e.what()));
     }
 }
 

@@ -44,6 +44,7 @@ private:
     void sync_devices(const config::Config& before);
     void start_traps();
     void start_mailer();
+    void start_control();
 
     Options options_;
     config::Config config_;
