@@ -11,7 +11,7 @@ root=$PWD
 if [ "${1:-}" != "--inside" ]; then
   bash scripts/install-deps.sh
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build build -j"$(nproc)" --target avmond
+  cmake --build build -j"$(nproc)" --target avmond avmonctl
   [ "$(id -u)" -eq 0 ] || { echo "demo: needs root for its private network namespace (try: sudo bash scripts/demo.sh)"; exit 1; }
   exec unshare -n bash "$0" --inside
 fi
@@ -58,6 +58,9 @@ echo
 build/daemon/avmond --config "$run/avmon.toml" --run-for "$seconds" & avmond=$!
 sleep $((seconds / 3)); echo "demo: -- projector switched off --" >&2; kill "$proj_pid"
 sleep $((seconds / 3)); echo "demo: -- projector switched on --" >&2; start_projector
+sleep 2
+echo "demo: \$ avmonctl alarms   (the operator's view, over avmond's control socket)" >&2
+build/ctl/avmonctl alarms --socket "$run/avmond.sock" >&2 || true
 wait "$avmond" || { echo "demo: avmond exited with $?"; exit 1; }
 
 echo
