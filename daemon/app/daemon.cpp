@@ -307,6 +307,16 @@ void Daemon::shutdown(const char* why) {
     // In-flight polls end by their own deadlines; io_.run() returns when nothing is left.
 }
 
+void Daemon::audit_reload(const std::string& actor, const char* action, const std::string& detail) {
+    store::AuditRecord audit;
+    audit.time = clock_.now();
+    audit.actor = actor;
+    audit.action = action;
+    audit.target = options_.config_path;
+    audit.detail = detail;
+    store_->enqueue_audit(std::move(audit));
+}
+
 control::ReloadOutcome Daemon::reload(const std::string& actor) {
     control::ReloadOutcome outcome;
     outcome.audited = true;  // both branches below write the audit record
@@ -320,13 +330,7 @@ control::ReloadOutcome Daemon::reload(const std::string& actor) {
             outcome.errors.push_back(e.to_string());
         }
         log::error(msgid::config_reload_failed, "reload refused, still running the previous configuration: " + why);
-        store::AuditRecord audit;
-        audit.time = clock_.now();
-        audit.actor = actor;
-        audit.action = "reload.refused";
-        audit.target = options_.config_path;
-        audit.detail = why;
-        store_->enqueue_audit(std::move(audit));
+        audit_reload(actor, "reload.refused", why);
         notifier_.ready("reload refused; previous configuration kept");
         return outcome;
     }
@@ -343,13 +347,7 @@ control::ReloadOutcome Daemon::reload(const std::string& actor) {
     std::string summary = changes.empty() ? "no changes" : "";
     for (const auto& c : changes) summary += (summary.empty() ? "" : "; ") + c;
     log::notice(msgid::config_reloaded, "configuration reloaded: " + summary);
-    store::AuditRecord audit;
-    audit.time = clock_.now();
-    audit.actor = actor;
-    audit.action = "reload";
-    audit.target = options_.config_path;
-    audit.detail = summary;  // describe_changes never prints secret values
-    store_->enqueue_audit(std::move(audit));
+    audit_reload(actor, "reload", summary);  // describe_changes never prints secret values
     notifier_.ready(status_line());
     outcome.applied = true;
     outcome.changes = std::move(changes);

@@ -34,6 +34,7 @@ private:
     void start();
     void shutdown(const char* why);
     control::ReloadOutcome reload(const std::string& actor);
+    void audit_reload(const std::string& actor, const char* action, const std::string& detail);
     control::ControlHandlers control_handlers();
     std::string status_line() const;
     void wait_signals();

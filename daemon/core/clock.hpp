@@ -35,6 +35,12 @@ private:
     SysTime now_;
 };
 
+// The process's real clock, for components whose Clock is optional (tests inject their own).
+inline const Clock& wall_clock() {
+    static const SystemClock clock;
+    return clock;
+}
+
 // Milliseconds since the Unix epoch: the representation used in SQLite and on the wire.
 inline std::int64_t to_unix_ms(SysTime t) {
     return std::chrono::duration_cast<Millis>(t.time_since_epoch()).count();

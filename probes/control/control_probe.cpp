@@ -36,6 +36,15 @@ std::unique_ptr<Probe> make_control_probe(asio::any_io_executor ex, const config
 
 namespace control {
 
+config::MetricDef metric_def(std::string name, std::string source, config::MetricDef::Kind kind, std::string unit) {
+    config::MetricDef m;
+    m.name = std::move(name);
+    m.source = std::move(source);
+    m.kind = kind;
+    m.unit = std::move(unit);
+    return m;
+}
+
 SourceRef parse_source(const std::string& source) {
     auto dot = source.find('.');
     if (dot == std::string::npos) return {source, {}};

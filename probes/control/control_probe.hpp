@@ -26,6 +26,10 @@ std::unique_ptr<Probe> make_control_probe(asio::any_io_executor ex, const config
 
 namespace control {
 
+// A metric definition for a protocol's built-in defaults (used when a profile lists none).
+config::MetricDef metric_def(std::string name, std::string source,
+                             config::MetricDef::Kind kind = config::MetricDef::Kind::gauge, std::string unit = {});
+
 // One value a protocol codec decoded (see the codecs' Reading types, which have the same shape).
 struct Reading {
     std::string item;                 // protocol item: "LAMP", "BATT_CHARGE"

@@ -12,20 +12,6 @@ namespace avmon::probes {
 
 namespace {
 
-config::MetricDef metric(std::string name, std::string source, config::MetricDef::Kind kind, std::string unit = {}) {
-    config::MetricDef m;
-    m.name = std::move(name);
-    m.source = std::move(source);
-    m.kind = kind;
-    m.unit = std::move(unit);
-    return m;
-}
-
-const SystemClock& system_clock_instance() {
-    static const SystemClock clock;
-    return clock;
-}
-
 std::vector<control::Reading> convert(std::vector<pjlink::Reading> in) {
     std::vector<control::Reading> out;
     out.reserve(in.size());
@@ -40,20 +26,20 @@ std::vector<control::Reading> convert(std::vector<pjlink::Reading> in) {
 std::vector<config::MetricDef> pjlink_default_metrics() {
     using K = config::MetricDef::Kind;
     std::vector<config::MetricDef> m;
-    m.push_back(metric("power_state", "POWR", K::state));
+    m.push_back(control::metric_def("power_state", "POWR", K::state));
     for (auto f : {"fan", "lamp", "temperature", "cover", "filter", "other"})
-        m.push_back(metric(std::string("error_") + f, std::string("ERST.") + f, K::state));
-    m.push_back(metric("lamp_hours", "LAMP.hours", K::gauge, "h"));
-    m.push_back(metric("lamp_on", "LAMP.on", K::state));
-    m.push_back(metric("filter_hours", "FILT", K::gauge, "h"));
-    m.push_back(metric("video_mute", "AVMT.video", K::state));
-    m.push_back(metric("audio_mute", "AVMT.audio", K::state));
-    m.push_back(metric("input", "INPT", K::fact));
-    m.push_back(metric("pjlink_class", "CLSS", K::fact));
-    m.push_back(metric("name", "NAME", K::fact));
-    m.push_back(metric("manufacturer", "INF1", K::fact));
-    m.push_back(metric("product", "INF2", K::fact));
-    m.push_back(metric("info", "INFO", K::fact));
+        m.push_back(control::metric_def(std::string("error_") + f, std::string("ERST.") + f, K::state));
+    m.push_back(control::metric_def("lamp_hours", "LAMP.hours", K::gauge, "h"));
+    m.push_back(control::metric_def("lamp_on", "LAMP.on", K::state));
+    m.push_back(control::metric_def("filter_hours", "FILT", K::gauge, "h"));
+    m.push_back(control::metric_def("video_mute", "AVMT.video", K::state));
+    m.push_back(control::metric_def("audio_mute", "AVMT.audio", K::state));
+    m.push_back(control::metric_def("input", "INPT", K::fact));
+    m.push_back(control::metric_def("pjlink_class", "CLSS", K::fact));
+    m.push_back(control::metric_def("name", "NAME", K::fact));
+    m.push_back(control::metric_def("manufacturer", "INF1", K::fact));
+    m.push_back(control::metric_def("product", "INF2", K::fact));
+    m.push_back(control::metric_def("info", "INFO", K::fact));
     return m;
 }
 
@@ -65,7 +51,7 @@ PjlinkProbe::PjlinkProbe(std::string device_id, std::shared_ptr<link::Link> link
       password_(std::move(password)),
       metrics_(metrics.empty() ? pjlink_default_metrics() : std::move(metrics)),
       request_timeout_(request_timeout),
-      clock_(clock ? clock : &system_clock_instance()) {
+      clock_(clock ? clock : &wall_clock()) {
     for (const auto& m : metrics_) {
         auto ref = control::parse_source(m.source);
         const auto* item = pjlink::find_item(ref.item);

@@ -11,20 +11,6 @@ namespace avmon::probes {
 
 namespace {
 
-config::MetricDef metric(std::string name, std::string source, config::MetricDef::Kind kind, std::string unit = {}) {
-    config::MetricDef m;
-    m.name = std::move(name);
-    m.source = std::move(source);
-    m.kind = kind;
-    m.unit = std::move(unit);
-    return m;
-}
-
-const SystemClock& system_clock_instance() {
-    static const SystemClock clock;
-    return clock;
-}
-
 bool contains_mxa(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s.find("mxa") != std::string::npos;
@@ -35,16 +21,16 @@ bool contains_mxa(std::string s) {
 std::vector<config::MetricDef> shure_default_metrics() {
     using K = config::MetricDef::Kind;
     return {
-        metric("battery_charge", "BATT_CHARGE", K::gauge, "%"),
-        metric("battery_bars", "BATT_BARS", K::gauge),
-        metric("battery_minutes", "BATT_RUN_TIME", K::gauge, "min"),
-        metric("rf_level", "RX_RF_LVL", K::gauge, "dBm"),
-        metric("rf_interference", "RF_INT_DET", K::state),
-        metric("audio_mute", "AUDIO_MUTE", K::state),
-        metric("transmitter_type", "TX_TYPE", K::fact),
-        metric("channel_name", "CHAN_NAME", K::fact),
-        metric("model", "MODEL", K::fact),
-        metric("firmware", "FW_VER", K::fact),
+        control::metric_def("battery_charge", "BATT_CHARGE", K::gauge, "%"),
+        control::metric_def("battery_bars", "BATT_BARS", K::gauge),
+        control::metric_def("battery_minutes", "BATT_RUN_TIME", K::gauge, "min"),
+        control::metric_def("rf_level", "RX_RF_LVL", K::gauge, "dBm"),
+        control::metric_def("rf_interference", "RF_INT_DET", K::state),
+        control::metric_def("audio_mute", "AUDIO_MUTE", K::state),
+        control::metric_def("transmitter_type", "TX_TYPE", K::fact),
+        control::metric_def("channel_name", "CHAN_NAME", K::fact),
+        control::metric_def("model", "MODEL", K::fact),
+        control::metric_def("firmware", "FW_VER", K::fact),
     };
 }
 
@@ -57,7 +43,7 @@ ShureProbe::ShureProbe(std::string device_id, std::shared_ptr<link::Link> link, 
       metrics_(metrics.empty() ? shure_default_metrics() : std::move(metrics)),
       request_timeout_(request_timeout),
       channel_digits_(channel_digits),
-      clock_(clock ? clock : &system_clock_instance()) {
+      clock_(clock ? clock : &wall_clock()) {
     for (const auto& m : metrics_) {
         auto ref = control::parse_source(m.source);
         if (!ref.field.empty() || shure::build_get(std::nullopt, ref.item).empty())

@@ -33,11 +33,6 @@ std::string_view to_string(LinkStatus s) {
 
 namespace {
 
-const SystemClock& system_clock_instance() {
-    static const SystemClock clock;
-    return clock;
-}
-
 std::string describe(const error_code& ec) {
     if (ec == asio::error::eof) return "closed by the other end (end of file)";
     return ec.message();
@@ -54,7 +49,7 @@ StreamLink::StreamLink(asio::any_io_executor ex, std::string name, LinkOptions o
       supervisor_wake_(ex),
       backoff_(options_.initial_backoff) {}
 
-SysTime StreamLink::now() const { return (options_.clock ? *options_.clock : system_clock_instance()).now(); }
+SysTime StreamLink::now() const { return (options_.clock ? *options_.clock : wall_clock()).now(); }
 
 void StreamLink::start() {
     if (started_ || stopped_) return;
