@@ -92,6 +92,10 @@ std::optional<SysTime> read_instant(TableReader& r, std::string_view key) {
             r.error(key, "a date-time needs a time zone offset (e.g. 2026-12-01T22:00:00Z)");
             return std::nullopt;
         }
+        if (!year_in_range(dt.date.year)) {
+            r.error(key, fmt::format("year {} is out of range; use {}..{}", dt.date.year, kFirstYear, kLastYear));
+            return std::nullopt;
+        }
         using namespace std::chrono;
         sys_days day = year_month_day{year{dt.date.year}, month{dt.date.month}, std::chrono::day{dt.date.day}};
         SysTime t = day + hours{dt.time.hour} + minutes{dt.time.minute} + std::chrono::seconds{dt.time.second} -
@@ -107,7 +111,8 @@ std::optional<SysTime> read_instant(TableReader& r, std::string_view key) {
         shape = layout[i] == 'd' ? std::isdigit(static_cast<unsigned char>((*s)[i])) != 0 : (*s)[i] == layout[i];
     SysTime t{};
     if (!shape || !parse_utc(*s, t) || !is_valid_date(s->substr(0, 10))) {
-        r.error(key, fmt::format("malformed date-time \"{}\"; use UTC like \"2026-12-01T22:00Z\"", *s));
+        r.error(key, fmt::format("malformed date-time \"{}\"; use UTC like \"2026-12-01T22:00Z\" (years {}..{})", *s,
+                                 kFirstYear, kLastYear));
         return std::nullopt;
     }
     return t;

@@ -26,7 +26,7 @@ bool parse_utc(const std::string& text, SysTime& out) {
         rest = rest.substr(static_cast<size_t>(n));
     }
     if (!(rest.empty() || rest == "Z")) return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
+    if (!year_in_range(y) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
     std::tm tm{};
     tm.tm_year = y - 1900;
     tm.tm_mon = mo - 1;

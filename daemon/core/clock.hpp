@@ -49,7 +49,14 @@ inline SysTime from_unix_ms(std::int64_t ms) { return SysTime{Millis{ms}}; }
 
 // "2026-11-24T06:53:00Z" (UTC, second precision): for logs, mails and errors.
 std::string format_utc(SysTime t);
-// Parses "YYYY-MM-DDTHH:MM[:SS][Z]" as UTC; returns false on malformed input.
+// Years a SysTime can hold without overflow (nanosecond ticks end in 2262), rounded to
+// what any operator could mean; parsers refuse the rest instead of wrapping.
+inline constexpr int kFirstYear = 1970;
+inline constexpr int kLastYear = 2200;
+inline constexpr bool year_in_range(int y) { return y >= kFirstYear && y <= kLastYear; }
+
+// Parses "YYYY-MM-DDTHH:MM[:SS][Z]" as UTC; returns false on malformed input or a year
+// outside kFirstYear..kLastYear.
 bool parse_utc(const std::string& text, SysTime& out);
 
 }  // namespace avmon

@@ -429,6 +429,26 @@ target = "hq"
 start = "tomorrow 22:00"
 duration = "2h"
 )", 7, "maintenance[0].start: malformed date-time \"tomorrow 22:00\""},
+    {"maintenance start beyond what a timestamp holds (fuzzer finding)", R"(
+[[site]]
+id = "hq"
+[[maintenance]]
+id = "m1"
+scope = "site"
+target = "hq"
+start = 9999-12-01T22:00:00Z
+duration = "2h"
+)", 7, "maintenance[0].start: year 9999 is out of range; use 1970..2200"},
+    {"maintenance start string in year 9999", R"(
+[[site]]
+id = "hq"
+[[maintenance]]
+id = "m1"
+scope = "site"
+target = "hq"
+start = "9999-12-01T22:00Z"
+duration = "2h"
+)", 7, "maintenance[0].start: malformed date-time \"9999-12-01T22:00Z\""},
     {"maintenance one-off and weekly at once", R"(
 [[site]]
 id = "hq"

@@ -19,6 +19,10 @@ TEST_CASE("malformed timestamps are refused") {
     CHECK_FALSE(parse_utc("2026-13-01T00:00Z", t));
     CHECK_FALSE(parse_utc("2026-11-24 06:53", t));
     CHECK_FALSE(parse_utc("2026-11-24T06:53Zjunk", t));
+    // Years a nanosecond time_point cannot hold are refused, not wrapped.
+    CHECK_FALSE(parse_utc("9999-12-31T23:59Z", t));
+    CHECK_FALSE(parse_utc("1900-01-01T00:00Z", t));
+    CHECK(parse_utc("2200-12-31T23:59Z", t));
 }
 
 TEST_CASE("a manual clock moves only when told") {
