@@ -253,6 +253,10 @@ void cross_check(Context& ctx, ParsedConfig& pc) {
     std::vector<Place> device_places;
     for (const auto& d : pc.devices) device_places.push_back(d.place);
     check_unique(diag, c.devices, device_places, "device", id_of_device);
+    for (std::size_t i = 0; i < c.devices.size() && i < device_places.size(); ++i)
+        if (c.devices[i].id == kSelfDeviceId)
+            diag.error(device_places[i].at("id"), device_places[i].key("id"),
+                       fmt::format("device id \"{}\" is reserved for the daemon's own alarms; choose another", kSelfDeviceId));
     check_unique(diag, c.people, pc.people, "person", id_of_person);
     check_unique(diag, c.chains, pc.chains, "chain", id_of_chain);
     check_unique(diag, c.maintenance, pc.maintenance, "maintenance", id_of_window);

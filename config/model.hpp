@@ -320,4 +320,8 @@ struct Config {
     std::vector<RuleConfig> rules_for(const DeviceConfig& d) const;
 };
 
+// The device id under which avmond raises alarms about itself (its store cannot be written...);
+// reserved: a configured device may not use it.
+inline constexpr std::string_view kSelfDeviceId = "avmond";
+
 }  // namespace avmon::config

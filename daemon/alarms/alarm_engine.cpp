@@ -5,6 +5,7 @@
 #include "daemon/alarms/alarm_journal.hpp"
 #include "daemon/alarms/alarm_text.hpp"
 #include "daemon/alarms/flap_detector.hpp"
+#include "daemon/alarms/self_rules.hpp"
 #include "daemon/core/log.hpp"
 #include "daemon/core/message_ids.hpp"
 
@@ -158,6 +159,14 @@ void AlarmEngine::build(const config::Config& cfg) {
         }
         devices.emplace(d.id, std::move(info));
     }
+    {
+        // avmond itself: no room, no probes; fed by observe_self().
+        auto self = std::make_unique<DeviceInfo>();
+        self->cfg.id = std::string(config::kSelfDeviceId);
+        self->name = self->cfg.id;
+        self->rules = self_rules();
+        devices.emplace(self->cfg.id, std::move(self));
+    }
     devices_ = std::move(devices);
     relink_tracks();
 
@@ -257,6 +266,14 @@ void AlarmEngine::observe(const std::string& device, const PollResult& result, s
         }
     }
     after_observation(device, was_down);
+}
+
+void AlarmEngine::observe_self(std::string_view metric, double value) {
+    PollResult r;
+    r.reachable = true;
+    r.time = clock_.now();
+    r.samples.push_back(Sample{std::string(config::kSelfDeviceId), std::string(metric), r.time, value});
+    observe(std::string(config::kSelfDeviceId), r, "self");
 }
 
 // Only a change in this device's "down" verdict can change its children's suppression; its

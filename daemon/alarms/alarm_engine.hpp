@@ -40,6 +40,9 @@ public:
     // `probe` names the probe ("icmp", "snmp", "pjlink"...) when a device has several: the
     // device counts as unreachable only while the latest result of every probe says so.
     void observe(const std::string& device, const PollResult& result, std::string_view probe = {});
+    // avmond's own health, as a metric of the built-in device config::kSelfDeviceId (see
+    // self_rules.hpp), e.g. observe_self(kStoreUnwritableMetric, writer_healthy ? 0 : 1).
+    void observe_self(std::string_view metric, double value);
     // A mapped trap (device must be set; traps from unknown senders are ignored here).
     void observe_trap(const TrapEvent& trap);
     // Timers: debounce expiry, clear_for expiry, deadlines, reminders, maintenance start/end.

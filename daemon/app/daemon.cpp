@@ -10,6 +10,7 @@
 
 #include "config/loader.hpp"
 #include "daemon/alarms/alarm_engine.hpp"
+#include "daemon/alarms/self_rules.hpp"
 #include "daemon/control/maintenance_records.hpp"
 #include "daemon/core/log.hpp"
 #include "daemon/core/message_ids.hpp"
@@ -255,6 +256,9 @@ void Daemon::schedule_tick() {
     tick_timer_.expires_after(1s);
     tick_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec || stopping_) return;
+        // The writer reports failure only after a failed commit; the alarm is raised and kept
+        // in memory (shown by avmonctl) and reaches the store once it can be written again.
+        engine_->observe_self(alarms::kStoreUnwritableMetric, store_->healthy() ? 0 : 1);
         engine_->tick();
         if (++ticks_ % 10 == 0) notifier_.status(status_line());  // keeps `systemctl status` current
         schedule_tick();

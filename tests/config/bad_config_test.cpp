@@ -268,6 +268,12 @@ id = "default"
 [[chain.level]]
 notify = ["b@example.com"]
 )", 6, "chain[1].id: duplicate chain id \"default\""},
+    {"device id reserved for avmond's own alarms", R"(
+[[device]]
+id = "avmond"
+class = "display"
+address = "127.0.0.1"
+)", 2, "device[0].id: device id \"avmond\" is reserved for the daemon's own alarms; choose another"},
     {"duplicate maintenance id", R"(
 [[site]]
 id = "hq"

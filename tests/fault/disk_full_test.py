@@ -7,7 +7,9 @@ raised in memory only); then the filler is removed. Asserts: the loop keeps runn
 pings and journal-style stderr lines keep coming while the disk is full), the condition is
 logged once (store_disk_full text) and the recovery once (store_recovered text), the alarm
 raised during the outage reaches the store after space returns, samples written after the
-recovery are there, PRAGMA integrity_check is ok, and avmond exits 0 on SIGTERM.
+recovery are there, PRAGMA integrity_check is ok, and avmond exits 0 on SIGTERM. avmond raises its
+own severity II alarm (device "avmond", rule store_unwritable) while writes fail, and it resolves
+by itself afterwards; both events and the notification reach the store once space returns.
 
 usage: unshare -m --propagation private disk_full_test.py AVMOND SOURCE_DIR
 """
@@ -102,6 +104,11 @@ try:
     lines_at_full = len(stderr_lines())
     victim_sim.kill(); victim_sim.wait()
     check(wait_stderr("proj-victim: unreachable", 10), "polling goes on with a full disk: the new failure is logged")
+    check(wait_stderr("avmond cannot write its store", 5),
+          "avmond raises its own alarm for the unwritable store (in memory, on the journal)")
+    own = [l for l in stderr_lines() if "avmond cannot write its store" in l and "AVMON_EVENT=raised" in l]
+    check(len(own) == 1 and own[0].startswith("<3>") and "AVMON_DEVICE=avmond" in own[0] and "AVMON_SEVERITY=II" in own[0],
+          f"once, as a severity II alarm of device avmond ({own[:1]})")
     time.sleep(4)     # the victim's alarm is raised now, in memory only
     lines_later = len(stderr_lines())
     check(lines_later > lines_at_full, f"journal-style lines keep appearing while full ({lines_at_full} -> {lines_later})")
@@ -144,8 +151,15 @@ try:
     during = query(db, "SELECT count(*) FROM samples WHERE t_ms BETWEEN ? AND ?", int(noticed_ms) + 1000,
                    int(free_ms) - 500)[0][0]
     check(during > 0, f"samples polled while writes failed were kept in memory and stored later ({during})")
-    store_alarm = query(db, "SELECT count(*) FROM alarms WHERE device NOT LIKE 'proj-%'")[0][0]
-    print(f"     alarms about the store itself: {store_alarm} (avmond raises none for a full disk yet)")
+    own = query(db, "SELECT id, rule_id, severity, state FROM alarms WHERE device = 'avmond'")
+    check(len(own) == 1 and own[0][1] == "store_unwritable" and own[0][2] == "II" and own[0][3] == "resolved",
+          f"avmond's own alarm is stored, resolved by itself once writes worked again ({own})")
+    own_events = [k for (k,) in query(db, "SELECT e.kind FROM alarm_events e JOIN alarms a ON a.id = e.alarm_id "
+                                          "WHERE a.device = 'avmond' ORDER BY e.id")]
+    check(own_events[:1] == ["raised"] and "resolved" in own_events, f"with its raised and resolved events ({own_events})")
+    own_mail = query(db, "SELECT count(*) FROM notifications n JOIN alarm_events e ON e.id = n.event_id "
+                         "JOIN alarms a ON a.id = e.alarm_id WHERE a.device = 'avmond'")[0][0]
+    check(own_mail >= 1, f"and the on-duty engineer's notification is in the outbox ({own_mail})")
 finally:
     if daemon.poll() is None:
         daemon.kill()
