@@ -9,6 +9,13 @@
 
 #include "config/parse_context.hpp"
 
+// Where `cmake --install` puts the shipped profiles (systemd/CMakeLists.txt); set by
+// config/CMakeLists.txt from CMAKE_INSTALL_FULL_DATADIR, with the Debian default for builds
+// that compile this file on their own (the fuzzers).
+#ifndef AVMON_PROFILE_DIR
+#define AVMON_PROFILE_DIR "/usr/share/avmon/profiles"
+#endif
+
 namespace avmon::config::detail {
 namespace {
 
@@ -311,7 +318,7 @@ void parse_device(Context& ctx, const Place& place, ParsedConfig& pc) {
 
 void parse_daemon(Context& ctx, const std::optional<Place>& place, ParsedConfig& pc) {
     DaemonSettings& d = pc.config.daemon;
-    pc.profile_dirs = {"/usr/share/avmon/profiles"};
+    pc.profile_dirs = {AVMON_PROFILE_DIR};
     if (!place) {
         d.control_socket = d.runtime_dir + "/avmond.sock";
         return;
