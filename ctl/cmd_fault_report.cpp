@@ -1,12 +1,12 @@
 // avmonctl fault-report ID: the draft fault report for an alarm (due within 24 h after a level
 // I/II alarm is resolved): what, where, timeline, duration, cause/action, escalations, SLA.
 #include <cstdio>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "config/loader.hpp"
+#include "ctl/cmd_report_support.hpp"
+#include "ctl/cmd_support.hpp"
 #include "ctl/command.hpp"
 #include "daemon/report/fault_report.hpp"
 #include "daemon/report/report_builder.hpp"
@@ -21,63 +21,36 @@ constexpr std::string_view kUsage =
     "zone of the alarm's site (the daemon's time zone, or UTC with --db and no --config).\n"
     "Exit status: 0 done, 1 no such alarm or the store/config could not be read, 2 usage error.\n";
 
-int usage_error(const std::string& msg) {
-    std::fprintf(stderr, "avmonctl fault-report: %s\n\n%s", msg.c_str(), kUsage.data());
-    return 2;
-}
+int usage_error(const std::string& msg) { return ctl::usage_error("fault-report", kUsage, msg); }
 
 int run_fault_report(std::span<char* const> args) {
-    std::optional<std::string> id_text, output, db, config_path;
-    std::string format = "text";
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string_view a = args[i];
-        auto value = [&](std::optional<std::string>& slot) -> bool {
-            if (i + 1 >= args.size()) return false;
-            slot = args[++i];
-            return true;
-        };
-        bool ok = true;
-        if (a == "--help" || a == "-h") {
-            std::fputs(kUsage.data(), stdout);
-            return 0;
-        } else if (a == "-o" || a == "--output") ok = value(output);
-        else if (a == "--db") ok = value(db);
-        else if (a == "--config") ok = value(config_path);
-        else if (a == "--format") {
-            std::optional<std::string> f;
-            ok = value(f);
-            if (ok) format = *f;
-        } else if (!a.empty() && a[0] == '-') return usage_error("unknown option " + std::string(a));
-        else if (id_text) return usage_error("one alarm ID only");
-        else id_text = std::string(a);
-        if (!ok) return usage_error(std::string(a) + " needs a value");
+    auto parsed = parse_options(args, "fault-report", kUsage, {"-o", "--output", "--db", "--format"});
+    if (!parsed) return exit_usage;
+    const Options& o = *parsed;
+    if (o.help) {
+        std::fputs(kUsage.data(), stdout);
+        return 0;
     }
-    if (!id_text) return usage_error("the alarm ID is missing");
+    const auto output = o.get("-o") ? o.get("-o") : o.get("--output");
+    const auto db = o.get("--db");
+    std::string format = o.get("--format").value_or("text");
+    if (o.positional.empty()) return usage_error("the alarm ID is missing");
+    if (o.positional.size() > 1) return usage_error("one alarm ID only");
+    const std::string& id_text = o.positional.front();
     if (format == "txt") format = "text";
     if (format != "text" && format != "html") return usage_error("--format must be text or html");
     std::int64_t id = 0;
     try {
         std::size_t used = 0;
-        id = std::stoll(*id_text, &used);
-        if (used != id_text->size() || id <= 0) throw std::invalid_argument("id");
+        id = std::stoll(id_text, &used);
+        if (used != id_text.size() || id <= 0) throw std::invalid_argument("id");
     } catch (...) {
-        return usage_error("not an alarm ID: \"" + *id_text + "\"");
+        return usage_error("not an alarm ID: \"" + id_text + "\"");
     }
 
-    std::optional<config::Config> cfg;
-    if (config_path || !db) {
-        config::LoadOptions lo;
-        lo.resolve_secrets = false;
-        const std::string path = config_path.value_or("/etc/avmon/avmon.toml");
-        auto loaded = config::load_config_file(path, lo);
-        if (!loaded.ok()) {
-            for (const auto& e : loaded.errors)
-                std::fprintf(stderr, "avmonctl fault-report: %s\n", e.to_string().c_str());
-            if (loaded.errors.empty()) std::fprintf(stderr, "avmonctl fault-report: cannot load %s\n", path.c_str());
-            return 1;
-        }
-        cfg = std::move(loaded.config);
-    }
+    bool config_failed = false;
+    const auto cfg = load_report_config("fault-report", o.config, db.has_value(), false, config_failed);
+    if (config_failed) return 1;
     const std::string store_path = db.value_or(cfg ? cfg->store.path : std::string());
     try {
         store::StoreReader reader(store_path);
@@ -92,12 +65,7 @@ int run_fault_report(std::span<char* const> args) {
         const std::string body =
             format == "html" ? report::render_fault_html(*f, *zone) : report::render_fault_text(*f, *zone);
         if (output) {
-            std::ofstream out(*output, std::ios::binary | std::ios::trunc);
-            out << body;
-            if (!out.flush()) {
-                std::fprintf(stderr, "avmonctl fault-report: cannot write %s\n", output->c_str());
-                return 1;
-            }
+            if (!write_report_file("fault-report", *output, body)) return 1;
         } else {
             std::fwrite(body.data(), 1, body.size(), stdout);
         }

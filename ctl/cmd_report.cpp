@@ -3,13 +3,13 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "config/loader.hpp"
+#include "ctl/cmd_report_support.hpp"
+#include "ctl/cmd_support.hpp"
 #include "ctl/command.hpp"
 #include "daemon/core/log.hpp"
 #include "daemon/report/renderers.hpp"
@@ -37,10 +37,7 @@ constexpr std::string_view kUsage =
     "  --now TIME   reference time in UTC (2026-11-01T06:00:00Z) instead of the clock (tests)\n"
     "Exit status: 0 done, 1 the store/config could not be read or the mail failed, 2 usage error.\n";
 
-int usage_error(const std::string& msg) {
-    std::fprintf(stderr, "avmonctl report: %s\n\n%s", msg.c_str(), kUsage.data());
-    return 2;
-}
+int usage_error(const std::string& msg) { return ctl::usage_error("report", kUsage, msg); }
 
 std::vector<std::string> split_list(const std::string& s) {
     std::vector<std::string> out;
@@ -58,39 +55,22 @@ std::vector<std::string> split_list(const std::string& s) {
 }
 
 int run_report(std::span<char* const> args) {
-    std::optional<std::string> month, site, room, output, db, config_path, now_text;
-    std::string format = "text";
-    bool mail = false, archive = true;
-    std::vector<std::string> recipients;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string_view a = args[i];
-        auto value = [&](std::optional<std::string>& slot) -> bool {
-            if (i + 1 >= args.size()) return false;
-            slot = args[++i];
-            return true;
-        };
-        bool ok = true;
-        if (a == "--help" || a == "-h") {
-            std::fputs(kUsage.data(), stdout);
-            return 0;
-        } else if (a == "--month") ok = value(month);
-        else if (a == "--site") ok = value(site);
-        else if (a == "--room") ok = value(room);
-        else if (a == "-o" || a == "--output") ok = value(output);
-        else if (a == "--db") ok = value(db);
-        else if (a == "--config") ok = value(config_path);
-        else if (a == "--now") ok = value(now_text);
-        else if (a == "--format") {
-            std::optional<std::string> f;
-            ok = value(f);
-            if (ok) format = *f;
-        } else if (a == "--no-archive") archive = false;
-        else if (a == "--mail") {
-            mail = true;
-            if (i + 1 < args.size() && args[i + 1][0] != '-') recipients = split_list(args[++i]);
-        } else return usage_error("unknown option " + std::string(a));
-        if (!ok) return usage_error(std::string(a) + " needs a value");
+    auto parsed = parse_options(args, "report", kUsage,
+                                {"--month", "--site", "--room", "-o", "--output", "--db", "--now", "--format"},
+                                {"--no-archive"}, {"--mail"});
+    if (!parsed) return exit_usage;
+    const Options& o = *parsed;
+    if (o.help) {
+        std::fputs(kUsage.data(), stdout);
+        return 0;
     }
+    if (!o.positional.empty()) return usage_error("unexpected argument \"" + o.positional.front() + "\"");
+    const auto month = o.get("--month"), site = o.get("--site"), room = o.get("--room"), db = o.get("--db"),
+               now_text = o.get("--now");
+    const auto output = o.get("-o") ? o.get("-o") : o.get("--output");
+    std::string format = o.get("--format").value_or("text");
+    const bool mail = o.has("--mail"), archive = !o.has("--no-archive");
+    const std::vector<std::string> recipients = split_list(o.get("--mail").value_or(""));
     if (!month) return usage_error("--month is required");
     if (format == "txt") format = "text";
     if (format != "html" && format != "text" && format != "csv") return usage_error("--format must be html, text or csv");
@@ -99,19 +79,9 @@ int run_report(std::span<char* const> args) {
     if (now_text && !parse_utc(*now_text, now)) return usage_error("--now: not a UTC time: " + *now_text);
 
     // The config: required unless --db names the store; secrets only when mailing.
-    std::optional<config::Config> cfg;
-    if (config_path || !db) {
-        config::LoadOptions lo;
-        lo.resolve_secrets = mail;
-        const std::string path = config_path.value_or("/etc/avmon/avmon.toml");
-        auto loaded = config::load_config_file(path, lo);
-        if (!loaded.ok()) {
-            for (const auto& e : loaded.errors) std::fprintf(stderr, "avmonctl report: %s\n", e.to_string().c_str());
-            if (loaded.errors.empty()) std::fprintf(stderr, "avmonctl report: cannot load %s\n", path.c_str());
-            return 1;
-        }
-        cfg = std::move(loaded.config);
-    }
+    bool config_failed = false;
+    const auto cfg = load_report_config("report", o.config, db.has_value(), mail, config_failed);
+    if (config_failed) return 1;
     if (site && cfg && !cfg->find_site(*site)) return usage_error("--site: no site \"" + *site + "\" in the config");
     if (room && cfg && !cfg->find_room(*room)) return usage_error("--room: no room \"" + *room + "\" in the config");
     const std::string store_path = db.value_or(cfg ? cfg->store.path : std::string());
@@ -138,12 +108,7 @@ int run_report(std::span<char* const> args) {
                                  : format == "csv" ? report::render_csv(rep)
                                                    : report::render_text(rep);
         if (output) {
-            std::ofstream out(*output, std::ios::binary | std::ios::trunc);
-            out << body;
-            if (!out.flush()) {
-                std::fprintf(stderr, "avmonctl report: cannot write %s\n", output->c_str());
-                return 1;
-            }
+            if (!write_report_file("report", *output, body)) return 1;
         } else if (!mail) {
             std::fwrite(body.data(), 1, body.size(), stdout);
         }

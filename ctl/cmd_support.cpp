@@ -23,7 +23,8 @@ int usage_error(std::string_view command, std::string_view usage, const std::str
 }
 
 std::optional<Options> parse_options(std::span<char* const> args, std::string_view command, std::string_view usage,
-                                     const std::set<std::string>& valued, const std::set<std::string>& bool_flags) {
+                                     const std::set<std::string>& valued, const std::set<std::string>& bool_flags,
+                                     const std::set<std::string>& maybe_valued) {
     Options o;
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string a = args[i];
@@ -56,6 +57,10 @@ std::optional<Options> parse_options(std::span<char* const> args, std::string_vi
             o.values[a] = *v;
         } else if (bool_flags.count(a)) {
             o.flags.insert(a);
+        } else if (maybe_valued.count(a)) {
+            o.flags.insert(a);
+            if (inline_value) o.values[a] = *inline_value;
+            else if (i + 1 < args.size() && args[i + 1][0] != '-') o.values[a] = args[++i];
         } else if (a == "--") {
             for (++i; i < args.size(); ++i) o.positional.emplace_back(args[i]);
         } else if (a.size() > 1 && a[0] == '-') {

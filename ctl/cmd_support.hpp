@@ -42,11 +42,14 @@ struct Options {
     bool has(const std::string& name) const { return flags.count(name) || values.count(name); }
 };
 
-// Parses args; `valued` lists options that take a value, `bool_flags` those that do not.
-// On a usage error prints it with the usage text and returns nullopt.
+// Parses args; `valued` lists options that take a value, `bool_flags` those that do not, and
+// `maybe_valued` those that take the next argument as value when it is not an option
+// ("--mail" or "--mail a@x,b@y"; a flag without one). On a usage error prints it with the
+// usage text and returns nullopt.
 std::optional<Options> parse_options(std::span<char* const> args, std::string_view command,
                                      std::string_view usage, const std::set<std::string>& valued,
-                                     const std::set<std::string>& bool_flags = {});
+                                     const std::set<std::string>& bool_flags = {},
+                                     const std::set<std::string>& maybe_valued = {});
 int usage_error(std::string_view command, std::string_view usage, const std::string& message);
 
 // The socket to use: --socket, $AVMON_SOCKET, the --config file's daemon settings, the default.
