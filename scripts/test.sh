@@ -14,10 +14,11 @@ cmake --build build -j"$jobs"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAVMON_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 
+echo "== optimised build =="
+(cd build && ctest --output-on-failure -j"$jobs" --timeout 600 --repeat until-pass:3)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 echo "== ASan+UBSan build =="
 (cd build-asan && ctest --output-on-failure -j"$jobs" --timeout 600 --repeat until-pass:3)
+# Last: every parser fuzzed briefly with a fixed seed (scripts/fuzz-smoke.sh says why).
 FUZZ_SECONDS=${FUZZ_SECONDS:-10} bash scripts/fuzz-smoke.sh
-echo "== optimised build =="
-(cd build && ctest --output-on-failure -j"$jobs" --timeout 600 --repeat until-pass:3)
