@@ -14,11 +14,18 @@ cmake --build build -j"$jobs"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAVMON_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 
+# Every suite runs even when one before it failed, so a red run shows all of them.
+failed=()
 echo "== optimised build =="
-(cd build && ctest --output-on-failure -j"$jobs" --timeout 600 --repeat until-pass:3)
+(cd build && ctest --output-on-failure -j"$jobs" --timeout 600 --repeat until-pass:3) || failed+=("optimised")
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 echo "== ASan+UBSan build =="
-(cd build-asan && ctest --output-on-failure -j"$jobs" --timeout 600 --repeat until-pass:3)
-# Last: every parser fuzzed briefly with a fixed seed (scripts/fuzz-smoke.sh says why).
-FUZZ_SECONDS=${FUZZ_SECONDS:-10} bash scripts/fuzz-smoke.sh
+(cd build-asan && ctest --output-on-failure -j"$jobs" --timeout 600 --repeat until-pass:3) || failed+=("asan+ubsan")
+# Every parser fuzzed briefly with a fixed seed (scripts/fuzz-smoke.sh says why).
+FUZZ_SECONDS=${FUZZ_SECONDS:-10} bash scripts/fuzz-smoke.sh || failed+=("fuzz-smoke")
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "test.sh: FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "test.sh: all suites passed (optimised, asan+ubsan, fuzz-smoke)"
