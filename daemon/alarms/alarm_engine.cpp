@@ -912,13 +912,19 @@ void AlarmEngine::restore(const std::vector<Alarm>& alarms) {
     for (const Alarm& stored : alarms) {
         next_id_ = std::max(next_id_, stored.id + 1);
         if (alarm_ptr(stored.id)) continue;
+        // Recurring-problem history outlives restarts: every raise (re-opens included) of an
+        // alarm raised inside the window counts, dated at its first raise. The re-opens came
+        // later, so this only ever forgets them a little early, never counts one twice.
+        if (now - stored.raised_at <= cfg_.alarms.recurring_window) {
+            auto& hist = raise_history_[stored.device + '\x1f' + stored.rule_id];
+            hist.insert(hist.end(), static_cast<std::size_t>(std::max(1, stored.occurrences)), stored.raised_at);
+        }
         if (!is_open(stored)) {
             if (stored.resolved_at && now - *stored.resolved_at <= retention(stored)) alarms_.push_back(stored);
             continue;
         }
         alarms_.push_back(stored);
         const Alarm& a = alarms_.back();
-        raise_history_[a.device + '\x1f' + a.rule_id].push_back(a.raised_at);
 
         // The condition is assumed present until a poll says otherwise.
         auto dit = devices_.find(a.device);

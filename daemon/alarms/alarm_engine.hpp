@@ -69,7 +69,8 @@ public:
 
     // ---- restart and reload ----
     // After a restart: the store's open alarms, plus resolved-but-unclosed ones of the last
-    // recurring window and closed ones inside the reopen window (others are ignored).
+    // recurring window and closed ones inside the reopen window; alarms raised inside the
+    // recurring window (closed ones too) also rebuild the recurring-problem history.
     // Timers resume from the stored wall-clock deadlines; deadlines that passed while the
     // daemon was down escalate on the next tick(), once each, in order.
     void restore(const std::vector<Alarm>& alarms);

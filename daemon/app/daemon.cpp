@@ -101,6 +101,12 @@ void Daemon::start() {
     {
         store::StoreReader reader(config_.store.path);
         open = reader.open_alarms();
+        // Closed alarms of the recurring window too: "N times in M days" survives a restart.
+        store::AlarmFilter recent;
+        recent.since = clock_.now() - config_.alarms.recurring_window;
+        recent.state = AlarmState::closed;
+        recent.limit = 100000;
+        for (auto& a : reader.alarms(recent)) open.push_back(std::move(a));
         next_id = reader.max_alarm_id() + 1;
     }
     for (const auto& d : config_.devices) store_->enqueue_device(device_record(d));

@@ -171,3 +171,43 @@ TEST_CASE("alarms: reconfigure keeps state of rules that still exist and resolve
     h.poll("d1", "temp", 72);
     CHECK(h.engine->open_alarms().empty());
 }
+
+TEST_CASE("alarms: recurring-problem history survives a restart, closed alarms included", "[alarms][lifecycle]") {
+    auto c = one_rule_config();
+    c.alarms.reopen_window = 10min;
+    c.alarms.recurring_count = 3;
+    c.alarms.recurring_window = std::chrono::hours(24 * 30);
+    Harness before(c);
+    for (int day = 0; day < 2; ++day) {
+        before.poll("d1", "temp", 80);
+        before.advance(1h);
+        before.poll("d1", "temp", 60);
+        before.advance(std::chrono::hours(24 * 5));
+    }
+    REQUIRE(before.count(AlarmEventKind::raised) == 2);
+    REQUIRE(before.count(AlarmEventKind::recurring) == 0);
+    // What the store hands back at the next start: the first alarm closed by an operator,
+    // the second resolved; plus one raised long ago, outside the window, which must not count.
+    std::vector<Alarm> stored;
+    for (const auto& e : before.of_kind(AlarmEventKind::resolved)) stored.push_back(e.alarm);
+    stored[0].state = AlarmState::closed;
+    stored[0].closed_at = stored[0].resolved_at;
+    Alarm old = stored[1];
+    old.id = 99;
+    old.raised_at = before.clock.now() - std::chrono::hours(24 * 40);
+    old.resolved_at = old.raised_at + 1h;
+    old.state = AlarmState::closed;
+    stored.insert(stored.begin(), old);
+
+    Harness after(c, before.clock.now());
+    after.engine->restore(stored);
+    after.poll("d1", "temp", 80);
+    REQUIRE(after.count(AlarmEventKind::raised) == 1);
+    REQUIRE(after.count(AlarmEventKind::recurring) == 1);  // the third raise within 30 days
+    CHECK(after.of_kind(AlarmEventKind::raised)[0].alarm.id == 100);  // ids continue after the stored ones
+
+    // Without the history (a start with an empty store) the same raise is not recurring.
+    Harness fresh(c, before.clock.now());
+    fresh.poll("d1", "temp", 80);
+    CHECK(fresh.count(AlarmEventKind::recurring) == 0);
+}
