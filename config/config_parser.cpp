@@ -610,6 +610,16 @@ void parse_smtp(Context& ctx, const Place& place, SmtpConfig& s) {
         r.warning("starttls", "starttls = false on smtp://: the password and every alarm travel unencrypted");
 }
 
+void parse_report(Context& ctx, const Place& place, ReportSettings& rs) {
+    TableReader r(ctx.diag, place, schema::report());
+    rs.where = place.at();
+    if (auto list = r.strings("recipients")) {
+        for (const auto& a : *list)
+            if (!plausible_email(a)) r.error("recipients", fmt::format("\"{}\" is not an e-mail address", a));
+        rs.recipients = *list;
+    }
+}
+
 void parse_traps(Context& ctx, const Place& place, TrapConfig& t) {
     TableReader r(ctx.diag, place, schema::traps());
     if (auto b = r.boolean("enabled")) t.enabled = *b;
@@ -740,6 +750,7 @@ void parse_root(Context& ctx, const toml::table& root, ParsedConfig& pc) {
     for (const auto& mp : top.tables("maintenance")) parse_maintenance(ctx, mp, pc);
     if (auto p = top.table("alarms")) parse_alarms(ctx, *p, c.alarms);
     if (auto p = top.table("smtp")) parse_smtp(ctx, *p, c.smtp);
+    if (auto p = top.table("report")) parse_report(ctx, *p, c.report);
     if (auto p = top.table("traps")) parse_traps(ctx, *p, c.traps);
 }
 

@@ -256,6 +256,7 @@ std::vector<std::string> describe_changes(const Config& before, const Config& af
     field(out, "alarms", "flap.start", aa.flap.start_threshold, ab.flap.start_threshold);
     field(out, "alarms", "flap.stop", aa.flap.stop_threshold, ab.flap.stop_threshold);
     if (!same(before.smtp, after.smtp)) out.push_back("smtp changed");
+    if (before.report.recipients != after.report.recipients) out.push_back("report recipients changed");
     if (!same(before.traps, after.traps)) out.push_back("traps changed");
     return out;
 }

@@ -254,6 +254,12 @@ struct SmtpConfig {
     std::vector<std::string> fallback_recipients;
 };
 
+// The monthly report (`avmonctl report --mail`, run by avmon-report.timer).
+struct ReportSettings {
+    std::vector<std::string> recipients;  // who gets it; empty: smtp.fallback_recipients
+    Location where;
+};
+
 struct TrapMapping {
     std::string oid;                    // numeric snmpTrapOID (prefix match allowed with ".*")
     std::string event;                  // event name rules can use: "link_down", "lamp_failure"
@@ -306,6 +312,7 @@ struct Config {
     std::vector<MaintenanceWindow> maintenance;
     AlarmSettings alarms;
     SmtpConfig smtp;
+    ReportSettings report;
     TrapConfig traps;
 
     const DeviceConfig* find_device(std::string_view id) const;

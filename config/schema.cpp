@@ -145,6 +145,10 @@ const TableSpec& smtp() {
                               {"fallback_recipients"}}};
     return s;
 }
+const TableSpec& report() {
+    static const TableSpec s{{{"recipients"}}};
+    return s;
+}
 const TableSpec& trap_user() {
     static const TableSpec s{{{"user"}, {"level"}, {"auth_protocol"}, {"auth_key"}, {"priv_protocol"},
                               {"priv_key"}, {"engine_id"}}};
@@ -174,6 +178,7 @@ const TableSpec& config_root() {
                               {"maintenance", &maintenance()},
                               {"alarms", &alarms()},
                               {"smtp", &smtp()},
+                              {"report", &report()},
                               {"traps", &traps()}}};
     return s;
 }

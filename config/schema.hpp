@@ -51,6 +51,7 @@ const TableSpec& maintenance();
 const TableSpec& alarms();
 const TableSpec& flap();
 const TableSpec& smtp();
+const TableSpec& report();
 const TableSpec& traps();
 const TableSpec& trap_user();
 const TableSpec& trap_map();

@@ -32,7 +32,7 @@ constexpr std::string_view kUsage =
     "  --config     avmon.toml (default /etc/avmon/avmon.toml); rooms, sites, time zone,\n"
     "               maintenance windows and SMTP come from it. Optional with --db.\n"
     "  --mail       mail the text report with the HTML report attached to ADDR,... (default:\n"
-    "               smtp.fallback_recipients)\n"
+    "               report.recipients, else smtp.fallback_recipients)\n"
     "  --no-archive do not store the report in the report archive\n"
     "  --now TIME   reference time in UTC (2026-11-01T06:00:00Z) instead of the clock (tests)\n"
     "Exit status: 0 done, 1 the store/config could not be read or the mail failed, 2 usage error.\n";
@@ -128,8 +128,12 @@ int run_report(std::span<char* const> args) {
         if (mail) {
             if (!cfg) return usage_error("--mail needs the config (--config) for the SMTP server");
             report::ReportMail m;
-            m.to = recipients.empty() ? cfg->smtp.fallback_recipients : recipients;
-            if (m.to.empty()) return usage_error("--mail: name the recipients (no smtp.fallback_recipients configured)");
+            // --mail LIST, else [report] recipients, else whoever gets mail when nobody else can be found.
+            m.to = !recipients.empty()               ? recipients
+                   : !cfg->report.recipients.empty() ? cfg->report.recipients
+                                                     : cfg->smtp.fallback_recipients;
+            if (m.to.empty())
+                return usage_error("--mail: name the recipients (no report.recipients or smtp.fallback_recipients configured)");
             m.subject = fmt::format("avmon monthly AV health report {} ({}): availability {}", period->label(),
                                     rep.scope, report::format_percent(rep.availability.ratio(), 3));
             m.text_body = report::render_text(rep);

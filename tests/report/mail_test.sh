@@ -52,9 +52,23 @@ assert "Alarms by severity" in m["body"] and "SLA breaches (1)" in m["body"], m[
 assert 'filename="avmon-report-2026-10.html"' in m["data"]
 assert "Content-Type: text/html; charset=utf-8" in m["data"]
 PY
+# Without addresses on the command line, [report] recipients get it.
+cat >> "$work/site.toml" <<CFG
+
+[report]
+recipients = ["monthly@example.com"]
+CFG
+: > "$work/mails.jsonl"
+"$ctl" report --month 2026-10 --now 2026-11-01T06:00:00Z --config "$work/site.toml" --db "$work/october.db" \
+    --no-archive --mail 2> "$work/report2.err" || fail "report --mail (config recipients) failed: $(cat "$work/report2.err")"
+/usr/bin/python3 - "$work/mails.jsonl" <<'PY' || fail "the mail to report.recipients is not as expected"
+import json, sys
+mails = [json.loads(l) for l in open(sys.argv[1])]
+assert len(mails) == 1 and mails[0]["rcpt_tos"] == ["monthly@example.com"], mails
+PY
 # Exit status 1 and a clear message when the server is not there.
 kill "$sink_pid"; wait "$sink_pid" 2>/dev/null || true; sink_pid=
 if "$ctl" report --month 2026-10 --config "$work/site.toml" --db "$work/october.db" --no-archive \
     --mail ops@example.com 2> "$work/fail.err"; then fail "mail to a dead server succeeded"; fi
 grep -q "mail to ops@example.com via smtp://127.0.0.1:$port failed" "$work/fail.err" || fail "unclear error: $(cat "$work/fail.err")"
-echo "PASS: report mailed to 2 recipients with the HTML attached; a dead server fails with exit 1"
+echo "PASS: report mailed to 2 recipients with the HTML attached, then to report.recipients; a dead server fails with exit 1"
