@@ -39,13 +39,7 @@ Peer peer_of(int fd) {
     p.uid = cred.uid;
     p.gid = cred.gid;
     p.pid = cred.pid;
-    passwd pw{};
-    passwd* found = nullptr;
-    std::vector<char> buf(4096);
-    if (getpwuid_r(cred.uid, &pw, buf.data(), buf.size(), &found) == 0 && found)
-        p.user = found->pw_name;
-    else
-        p.user = fmt::format("uid:{}", cred.uid);
+    p.user = fmt::format("uid:{}", cred.uid);  // the name comes from UserNames, off the loop
     return p;
 }
 
@@ -115,7 +109,7 @@ struct ControlServer::Session {
 
 ControlServer::ControlServer(asio::any_io_executor ex, ServerOptions options, ControlHandlers handlers,
                              const Clock& clock)
-    : ex_(ex), options_(std::move(options)), dispatcher_(std::move(handlers), clock), acceptor_(ex) {}
+    : ex_(ex), options_(std::move(options)), dispatcher_(std::move(handlers), clock), acceptor_(ex), user_names_(ex) {}
 
 ControlServer::~ControlServer() {
     stop();
@@ -175,8 +169,8 @@ awaitable<void> ControlServer::accept_loop() {
         s->peer = peer_of(s->socket.native_handle());
         if (sessions_.size() >= options_.max_connections) {
             log::warning(msgid::control_refused,
-                         fmt::format("control socket: refused {} (uid {}): {} connections already open", s->peer.user,
-                                     s->peer.uid, sessions_.size()));
+                         fmt::format("control socket: refused uid {} (pid {}): {} connections already open",
+                                     s->peer.uid, s->peer.pid, sessions_.size()));
             dispatcher_.audit_connection(s->peer, "refused: too many connections");
             auto line = error_response(0, err::busy, "avmond has too many control connections; try again");
             boost::system::error_code wec;
@@ -187,16 +181,25 @@ awaitable<void> ControlServer::accept_loop() {
         }
         s->id = next_session_++;
         sessions_[s->id] = s;
-        log::info(msgid::control_connection,
-                  fmt::format("control socket: {} connected (uid {}, pid {})", s->peer.user, s->peer.uid, s->peer.pid),
-                  {{"AVMON_ACTOR", s->peer.user}});
-        dispatcher_.audit_connection(s->peer, "connected");
         asio::co_spawn(ex_, serve(s), asio::detached);
     }
 }
 
 awaitable<void> ControlServer::serve(std::shared_ptr<Session> s) {
     auto alive = alive_;
+    // Who it is, before the first request: every action is audited under this name.
+    s->arm(options_.read_timeout);
+    if (s->peer.uid != static_cast<std::uint32_t>(-1)) s->peer.user = co_await user_names_.name_of(s->peer.uid);
+    if (!*alive) co_return;
+    if (!s->socket.is_open()) {  // the deadline passed while NSS was asked
+        s->close();
+        sessions_.erase(s->id);
+        co_return;
+    }
+    log::info(msgid::control_connection,
+              fmt::format("control socket: {} connected (uid {}, pid {})", s->peer.user, s->peer.uid, s->peer.pid),
+              {{"AVMON_ACTOR", s->peer.user}});
+    dispatcher_.audit_connection(s->peer, "connected");
     std::string buffer;
     for (;;) {
         s->arm(options_.read_timeout);

@@ -12,6 +12,7 @@
 #include "config/model.hpp"
 #include "daemon/control/dispatcher.hpp"
 #include "daemon/control/handlers.hpp"
+#include "daemon/control/user_names.hpp"
 #include "daemon/core/asio.hpp"
 #include "daemon/core/clock.hpp"
 
@@ -53,13 +54,14 @@ private:
     ServerOptions options_;
     Dispatcher dispatcher_;
     asio::local::stream_protocol::acceptor acceptor_;
+    UserNames user_names_;
     std::map<std::uint64_t, std::shared_ptr<Session>> sessions_;
     std::uint64_t next_session_ = 1;
     bool running_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-// SO_PEERCRED of a connected Unix socket, with the user name from getpwuid_r.
+// SO_PEERCRED of a connected Unix socket; user is "uid:N" until UserNames names it.
 Peer peer_of(int fd);
 
 }  // namespace avmon::control
