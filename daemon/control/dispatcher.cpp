@@ -38,6 +38,17 @@ std::string alarm_audit_state(const std::optional<Alarm>& a) {
 
 bool is_open(AlarmState s) { return s == AlarmState::raised || s == AlarmState::acknowledged; }
 
+// The longest window an operator may ask for: the config's duration limit (a longer value is
+// a typo), and it keeps `start + duration` far from the overflow of SysTime's nanosecond ticks.
+constexpr std::int64_t kMaxWindowSeconds = 100LL * 365 * 86400;
+
+// A one-off window must end by the end of the last year a SysTime is trusted to hold.
+bool ends_in_range(SysTime start, std::chrono::seconds duration) {
+    using namespace std::chrono;
+    const auto limit = sys_days{year{kLastYear + 1} / January / 1}.time_since_epoch();
+    return duration_cast<seconds>(start.time_since_epoch()) + duration <= limit;
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(ControlHandlers handlers, const Clock& clock) : h_(std::move(handlers)), clock_(clock) {
@@ -296,6 +307,7 @@ Json Dispatcher::maintenance_add(const Json& args, const Peer& peer) {
         if (args.contains("duration_s")) {
             const auto d = arg_int(args, "duration_s");
             if (d <= 0) throw ControlError(err::bad_args, "the duration must be positive");
+            if (d > kMaxWindowSeconds) throw ControlError(err::bad_args, "the duration is longer than 100 years");
             duration = std::chrono::seconds(d);
         }
         if (duration && end) throw ControlError(err::bad_args, "give either a duration or an end, not both");
@@ -327,6 +339,8 @@ Json Dispatcher::maintenance_add(const Json& args, const Peer& peer) {
             w.start = *start;
             w.duration = duration ? *duration : std::chrono::duration_cast<std::chrono::seconds>(*end - *start);
             if (w.duration.count() <= 0) throw ControlError(err::bad_args, "the end must be after the start");
+            if (!ends_in_range(w.start, w.duration))
+                throw ControlError(err::bad_args, fmt::format("the window would end after {}", kLastYear));
             if (w.start + w.duration <= now) throw ControlError(err::bad_args, "the window would already be over");
         }
         // A fresh id that no window (config or runtime) uses yet.
