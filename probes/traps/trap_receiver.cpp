@@ -161,8 +161,7 @@ struct TrapReceiver::Impl : std::enable_shared_from_this<TrapReceiver::Impl> {
     std::unique_ptr<asio::posix::stream_descriptor> socket;
     std::string last_source = "?";  // set by pre_parse before Net-SNMP decodes a datagram
     TrapReceiverStats stats;
-    ComplaintTracker complaints{std::chrono::minutes(1), std::chrono::hours(1)};
-    std::size_t complaint_keys = 0;  // calls since the tracker was last emptied (an upper bound on its keys)
+    SenderComplaints complaints;
     std::vector<std::string> problems;
     std::vector<std::pair<std::string, std::string>> users;  // (engine id bytes, name) we added to USM
 
@@ -182,17 +181,16 @@ struct TrapReceiver::Impl : std::enable_shared_from_this<TrapReceiver::Impl> {
     // cannot flood the journal.
     void complain(std::string_view id, const std::string& key, const std::string& text,
                   std::vector<log::Field> fields) {
-        // Keys carry sender addresses: forget them all now and then so spoofed senders cannot
-        // grow the table without bound (the worst case is one extra log line per key).
-        if (++complaint_keys > 10000) {
-            complaints = ComplaintTracker{std::chrono::minutes(1), std::chrono::hours(1)};
-            complaint_keys = 0;
-        }
-        auto say = complaints.failure(key, clock.now());
-        if (say == ComplaintTracker::Say::first_failure)
-            log::warning(id, text, std::move(fields));
-        else if (say == ComplaintTracker::Say::reminder)
-            log::warning(id, text + " (still happening; repeats are logged with back-off)", std::move(fields));
+        const auto v = complaints.failure(id, key, clock.now());
+        if (v.say != ComplaintTracker::Say::first_failure && v.say != ComplaintTracker::Say::reminder) return;
+        std::string line = text;
+        if (v.summarised)
+            line += fmt::format(" (and more: over {} senders are complaining, so further ones are logged together "
+                                "with back-off, not one by one)",
+                                complaints.capacity());
+        if (v.say == ComplaintTracker::Say::reminder)
+            line += " (still happening; repeats are logged with back-off)";
+        log::warning(id, std::move(line), std::move(fields));
     }
 
     void add_usm_user(const config::SnmpV3Credentials& u, const std::string* engine_id) {
@@ -451,6 +449,35 @@ struct TrapReceiver::Impl : std::enable_shared_from_this<TrapReceiver::Impl> {
         remove_users();
     }
 };
+
+SenderComplaints::SenderComplaints(std::size_t capacity, std::chrono::seconds first_reminder,
+                                   std::chrono::seconds max_interval, std::chrono::seconds idle)
+    : capacity_(std::max<std::size_t>(capacity, 1)), idle_(idle), tracker_(first_reminder, max_interval) {}
+
+void SenderComplaints::forget_idle(SysTime now) {
+    while (!order_.empty() && now - order_.front().second >= idle_) {
+        tracker_.success(order_.front().first);  // erases its back-off state
+        last_seen_.erase(order_.front().first);
+        order_.pop_front();
+    }
+}
+
+SenderComplaints::Verdict SenderComplaints::failure(std::string_view kind, const std::string& key, SysTime now) {
+    forget_idle(now);
+    if (auto it = last_seen_.find(key); it != last_seen_.end()) {
+        it->second->second = now;
+        order_.splice(order_.end(), order_, it->second);
+        return {tracker_.failure(key, now), false};
+    }
+    if (last_seen_.size() < capacity_) {
+        order_.emplace_back(key, now);
+        last_seen_.emplace(key, std::prev(order_.end()));
+        return {tracker_.failure(key, now), false};
+    }
+    // Full of active senders: one summary key per kind, outside the table (a handful at most).
+    // Summary keys end with '\n', which no sender key contains, so they cannot collide.
+    return {tracker_.failure(std::string(kind) + "\n", now), true};
+}
 
 TrapReceiver::TrapReceiver(asio::any_io_executor executor, config::TrapConfig config, DeviceLookup lookup,
                            Handler on_event, const Clock& clock)

@@ -5,12 +5,15 @@
 // notification is mapped (TrapMapper) and handed to `on_event`; unmapped ones as "unknown".
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "config/model.hpp"
 #include "daemon/core/asio.hpp"
 #include "daemon/core/clock.hpp"
+#include "daemon/core/complaint.hpp"
 #include "daemon/core/observation.hpp"
 #include "probes/traps/trap_mapper.hpp"
 
@@ -23,6 +26,43 @@ struct TrapReceiverStats {
     std::uint64_t rejected = 0;         // wrong community, unknown user, too low security level
     std::uint64_t malformed = 0;        // not decodable as SNMP
     std::uint64_t informs_acknowledged = 0;
+};
+
+// The receiver's log-once table for rejected and unknown traps. Keys carry sender addresses,
+// which anyone can spoof, so the table holds at most `capacity` keys: a key is forgotten only
+// after it has been quiet for `idle` (then it may log "first" again, at most once per `idle`);
+// while the table is full of active keys, a new sender's complaint is folded into one
+// summary key per message id with the same back-off. So a flood logs at most about
+// capacity + a few summary lines per `idle`, however many datagrams or spoofed senders.
+class SenderComplaints {
+public:
+    static constexpr std::size_t default_capacity = 256;
+
+    struct Verdict {
+        ComplaintTracker::Say say = ComplaintTracker::Say::nothing;
+        bool summarised = false;  // the key did not fit: log it as part of the summary
+    };
+
+    explicit SenderComplaints(std::size_t capacity = default_capacity,
+                              std::chrono::seconds first_reminder = std::chrono::minutes(1),
+                              std::chrono::seconds max_interval = std::chrono::hours(1),
+                              std::chrono::seconds idle = std::chrono::hours(1));
+
+    // `kind` names the summary key (the message id); `key` the sender and reason.
+    Verdict failure(std::string_view kind, const std::string& key, SysTime now);
+
+    std::size_t size() const { return last_seen_.size(); }
+    std::size_t capacity() const { return capacity_; }
+
+private:
+    void forget_idle(SysTime now);
+
+    std::size_t capacity_;
+    std::chrono::seconds idle_;
+    ComplaintTracker tracker_;
+    // Least recently seen first, so forgetting idle keys is cheap under a flood.
+    std::list<std::pair<std::string, SysTime>> order_;
+    std::unordered_map<std::string, std::list<std::pair<std::string, SysTime>>::iterator> last_seen_;
 };
 
 class TrapReceiver {

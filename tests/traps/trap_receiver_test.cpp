@@ -57,7 +57,8 @@ config::TrapConfig trap_config(int port) {
 // A receiver on the loop, the events it delivered, and a way to run the real tools meanwhile.
 struct Harness {
     asio::io_context io;
-    SystemClock clock;
+    // Stands still unless a test moves it: the rate-limited log lines depend only on what was sent.
+    ManualClock clock{std::chrono::system_clock::now()};
     std::vector<TrapEvent> events;
     std::shared_ptr<std::vector<log::Entry>> logs = std::make_shared<std::vector<log::Entry>>();
     std::string port;
@@ -345,4 +346,43 @@ TEST_CASE("traps: the receiver listens on IPv6 and reports IPv6 senders") {
     CHECK(h.events[0].source_address == "::1");
     CHECK(h.events[0].device == std::optional<std::string>("codec-v6"));
     CHECK(h.events[0].event == "cold_start");
+}
+
+TEST_CASE("traps: a garbage flood from one sender and from hundreds of senders logs a bounded number of lines") {
+    Harness h(16212, trap_config(16212));
+    REQUIRE(h.receiver.start().empty());
+    asio::ip::udp::endpoint target(asio::ip::make_address("127.0.0.1"), 16212);
+    const std::string garbage = "not an SNMP message";
+    // Sends from `source` in batches the socket buffer holds, serving the loop in between.
+    auto flood = [&](const std::string& source, int count) {
+        asio::ip::udp::socket sender(h.io, asio::ip::udp::endpoint(asio::ip::make_address(source), 0));
+        for (int sent = 0; sent < count;) {
+            const auto goal = h.receiver.stats().datagrams + std::min(100, count - sent);
+            for (int i = 0; i < 100 && sent < count; ++i, ++sent) sender.send_to(asio::buffer(garbage), target);
+            const auto end = std::chrono::steady_clock::now() + 2s;
+            while (h.receiver.stats().datagrams < goal && std::chrono::steady_clock::now() < end) h.io.run_for(1ms);
+        }
+    };
+    // 12,000 datagrams from one address: one line (the old table was emptied every 10,000
+    // datagrams and logged the same sender again).
+    flood("127.0.0.1", 12'000);
+    CHECK(h.receiver.stats().datagrams == 12'000);
+    CHECK(h.receiver.stats().malformed == 12'000);
+    CHECK(h.log_count(msgid::trap_rejected) == 1);
+
+    // Spoofed-looking senders (every 127.x address is local): each of the first ones is named
+    // once; beyond the table's capacity they are summarised in one line.
+    const int senders = static_cast<int>(SenderComplaints::default_capacity) + 44;
+    for (int n = 0; n < senders; ++n) flood("127.0." + std::to_string(1 + n / 200) + "." + std::to_string(1 + n % 200), 3);
+    const auto lines = h.log_count(msgid::trap_rejected);
+    CHECK(lines == SenderComplaints::default_capacity + 1);
+    auto* summary = h.last_log(msgid::trap_rejected);
+    REQUIRE(summary);
+    CHECK_THAT(summary->text, Catch::Contains("logged together"));
+    // Another round from all of them in the same minute adds nothing.
+    for (int n = 0; n < senders; ++n) flood("127.0." + std::to_string(1 + n / 200) + "." + std::to_string(1 + n % 200), 1);
+    CHECK(h.log_count(msgid::trap_rejected) == lines);
+    // The receiver still serves good senders.
+    h.tool("snmptrap", "-v2c -c avtest-trap " + h.at() + " '' 1.3.6.1.6.3.1.1.5.1");
+    REQUIRE(h.await_events(1));
 }
