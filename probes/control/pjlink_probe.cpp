@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
+#include "daemon/core/log.hpp"
+#include "daemon/core/message_ids.hpp"
 #include "probes/control/control_probe.hpp"
 #include "probes/control/pjlink_auth.hpp"
 #include "probes/control/pjlink_codec.hpp"
@@ -65,6 +69,32 @@ PjlinkProbe::PjlinkProbe(std::string device_id, std::shared_ptr<link::Link> link
 
 PjlinkProbe::~PjlinkProbe() { link_->stop(); }
 
+void PjlinkProbe::log_auth_failure(const std::string& why) {
+    std::vector<log::Field> fields{{"AVMON_DEVICE", device_id_}};
+    switch (auth_complaints_.failure(device_id_, clock_->now())) {
+        case ComplaintTracker::Say::first_failure:
+            log::warning(msgid::probe_error,
+                         fmt::format("{}: {}; its metrics cannot be read until the password matches", device_id_, why),
+                         std::move(fields));
+            break;
+        case ComplaintTracker::Say::reminder: {
+            const auto since = auth_complaints_.failing_since(device_id_);
+            log::warning(msgid::probe_error,
+                         fmt::format("{}: still refused since {}: {}", device_id_, since ? format_utc(*since) : "?",
+                                     why),
+                         std::move(fields));
+            break;
+        }
+        default: break;
+    }
+}
+
+void PjlinkProbe::log_auth_success() {
+    if (auth_complaints_.success(device_id_) != ComplaintTracker::Say::recovered) return;
+    log::notice(msgid::probe_error, fmt::format("{}: the PJLink projector accepts the session again", device_id_),
+                {{"AVMON_DEVICE", device_id_}});
+}
+
 awaitable<PollResult> PjlinkProbe::poll(SteadyTime deadline) {
     PollResult result;
     result.time = clock_->now();
@@ -84,14 +114,18 @@ awaitable<PollResult> PjlinkProbe::poll(SteadyTime deadline) {
     std::string why;
     auto greeting = pjlink::parse_greeting(hello.frame, why);
     std::string prefix;
+    std::optional<std::string> auth_refused;  // the projector will not let us in: why
+    bool accepted = false;                    // a command got a real answer in this session
     if (!greeting) {
         give_up("PJLink: " + why);
     } else if (greeting->kind == pjlink::Greeting::Kind::auth_error) {
         give_up("PJLink: the projector refused the session (PJLINK ERRA)");
+        auth_refused = result.error;
         greeting.reset();
     } else if (greeting->kind == pjlink::Greeting::Kind::auth) {
         if (password_.empty()) {
             give_up("PJLink: the projector requires a password and none is configured (device.control.password)");
+            auth_refused = result.error;
             greeting.reset();
         } else {
             prefix = pjlink::auth_digest(greeting->random, password_);
@@ -128,6 +162,7 @@ awaitable<PollResult> PjlinkProbe::poll(SteadyTime deadline) {
                 break;
             }
             auto parsed = pjlink::parse_reply(reply.frame, why);
+            if (parsed && parsed->kind != pjlink::Reply::Kind::auth_error) accepted = true;
             if (!parsed) {
                 for (auto field : pjlink::item_fields(command))
                     readings.push_back({command, std::string(field), {}, std::nullopt, {}, MetricStatus::error, why});
@@ -135,6 +170,7 @@ awaitable<PollResult> PjlinkProbe::poll(SteadyTime deadline) {
             }
             if (parsed->kind == pjlink::Reply::Kind::auth_error) {
                 give_up("PJLink: authentication failed: the projector rejected the password (PJLINK ERRA)");
+                auth_refused = result.error;
                 break;
             }
             auto decoded = convert(pjlink::decode(*item, *parsed));
@@ -144,6 +180,8 @@ awaitable<PollResult> PjlinkProbe::poll(SteadyTime deadline) {
         }
     }
     link_->end_session();
+    if (auth_refused) log_auth_failure(*auth_refused);
+    else if (accepted) log_auth_success();
     control::apply_readings(readings, metrics_, device_id_, result.time, result);
     if (!result.error.empty()) control::mark_unread(metrics_, readings, MetricStatus::error, result.error, result);
     co_return result;

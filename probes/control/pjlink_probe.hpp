@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/model.hpp"
+#include "daemon/core/complaint.hpp"
 #include "probes/link/link.hpp"
 #include "probes/probe.hpp"
 
@@ -29,6 +30,12 @@ public:
     std::string_view kind() const override { return "pjlink"; }
 
 private:
+    // A refused password is the operator's to fix, and the projector still answers (so the
+    // daemon's unreachable log says nothing): the probe logs it once per device, with back-off
+    // reminders, and once more when a session is accepted again. Never with the password.
+    void log_auth_failure(const std::string& why);
+    void log_auth_success();
+
     std::string device_id_;
     std::shared_ptr<link::Link> link_;
     std::string password_;
@@ -36,6 +43,7 @@ private:
     std::vector<std::string> items_;  // commands to query, in profile order, no duplicates
     std::chrono::milliseconds request_timeout_;
     const Clock* clock_;
+    ComplaintTracker auth_complaints_;
 };
 
 std::unique_ptr<Probe> make_pjlink_probe(asio::any_io_executor ex, const config::DeviceConfig& device,

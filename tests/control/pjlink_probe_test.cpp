@@ -2,6 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include "config/loader.hpp"
+#include "daemon/core/log.hpp"
+#include "daemon/core/message_ids.hpp"
+#include "probes/control/pjlink_probe.hpp"
+#include "probes/link/tcp_link.hpp"
 #include "tests/control/link_probe_test_support.hpp"
 
 using namespace avmon;
@@ -9,6 +13,12 @@ using namespace avmon::testing;
 using namespace std::chrono_literals;
 
 namespace {
+
+struct CaptureSink : log::Sink {
+    std::shared_ptr<std::vector<log::Entry>> out;
+    explicit CaptureSink(std::shared_ptr<std::vector<log::Entry>> o) : out(std::move(o)) {}
+    void write(const log::Entry& e) override { out->push_back(e); }
+};
 
 struct Sim {
     std::string dir = make_temp_dir("pjlink");
@@ -106,6 +116,76 @@ TEST_CASE("control pjlink probe: a wrong password gives a clear error without th
     REQUIRE(state(r, "power_state"));
     CHECK(state(r, "power_state")->detail.find("authentication failed") != std::string::npos);
     for (const auto& s : r.unavailable) CHECK(s.detail.find("secret") == std::string::npos);
+}
+
+TEST_CASE("control pjlink probe: a rejected password is logged once per device, without it, and again on recovery",
+          "[control][pjlink]") {
+    auto logs = std::make_shared<std::vector<log::Entry>>();
+    log::set_sink(std::make_unique<CaptureSink>(logs));
+    struct RestoreSink {
+        ~RestoreSink() { log::set_sink(nullptr); }
+    } restore;
+    auto lines = [&] {
+        std::vector<log::Entry> out;
+        for (const auto& e : *logs)
+            if (e.message_id == msgid::probe_error) out.push_back(e);
+        return out;
+    };
+    auto device_field = [](const log::Entry& e) {
+        for (const auto& f : e.fields)
+            if (f.name == "AVMON_DEVICE") return f.value;
+        return std::string();
+    };
+
+    ManualClock clock(from_unix_ms(1'790'000'000'000));
+    auto sim = std::make_unique<Sim>(std::vector<std::string>{"--password", "projector-pw"});
+    const int port = sim->port;
+    asio::io_context io;
+    link::LinkOptions options;
+    options.device_id = "proj-7";
+    auto link = link::TcpLink::create(io.get_executor(), "127.0.0.1", static_cast<std::uint16_t>(port),
+                                      link::TcpLink::Mode::per_poll, options);
+    probes::PjlinkProbe probe("proj-7", link, "stale-pw-42", {}, 1000ms, &clock);
+
+    for (int i = 0; i < 3; ++i) {
+        auto r = poll_once(io, probe);
+        CHECK(r.reachable);
+        CHECK(r.error.find("rejected the password") != std::string::npos);
+        clock.advance(30s);
+    }
+    auto seen = lines();
+    REQUIRE(seen.size() == 1);  // three refused polls, one line
+    CHECK(seen[0].priority == log::Priority::warning);
+    CHECK(device_field(seen[0]) == "proj-7");
+    CHECK_THAT(seen[0].text, Catch::Contains("proj-7") && Catch::Contains("rejected the password"));
+
+    // Still refused five minutes later: one back-off reminder naming since when.
+    clock.advance(5min);
+    poll_once(io, probe);
+    poll_once(io, probe);
+    seen = lines();
+    REQUIRE(seen.size() == 2);
+    CHECK_THAT(seen[1].text, Catch::Contains("still refused since"));
+
+    // The projector's password is changed to what avmon has: one recovery line, then silence.
+    sim.reset();
+    Sim fixed({"--port", std::to_string(port), "--password", "stale-pw-42"});
+    REQUIRE(fixed.port == port);
+    auto r = poll_once(io, probe);
+    INFO(r.error);
+    CHECK(r.error.empty());
+    poll_once(io, probe);
+    seen = lines();
+    REQUIRE(seen.size() == 3);
+    CHECK(seen[2].priority == log::Priority::notice);
+    CHECK(device_field(seen[2]) == "proj-7");
+    CHECK_THAT(seen[2].text, Catch::Contains("accepts the session again"));
+
+    for (const auto& e : *logs) {
+        CHECK(e.text.find("stale-pw-42") == std::string::npos);
+        CHECK(e.text.find("projector-pw") == std::string::npos);
+        for (const auto& f : e.fields) CHECK(f.value.find("stale-pw-42") == std::string::npos);
+    }
 }
 
 TEST_CASE("control pjlink probe: a projector that wants a password when none is configured", "[control][pjlink]") {
