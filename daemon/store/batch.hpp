@@ -41,10 +41,25 @@ inline bool is_urgent(const Record& r) {
            std::holds_alternative<AuditRecord>(r) || std::holds_alternative<MaintenanceRecord>(r);
 }
 
+// Records that must survive a power cut, not only a crash of the process: the alarm engine,
+// the mail sender and operators act as soon as they are committed (a mail goes out, an ack is
+// confirmed). A batch holding one is committed with synchronous=FULL, so its COMMIT returns
+// (and its CommitHooks run) only after the WAL is on disk. Samples, states, facts, traps and
+// reachability are observations that the next poll repeats: they keep the cheap NORMAL commit.
+inline bool must_be_durable(const Record& r) {
+    return std::holds_alternative<AlarmEventItem>(r) || std::holds_alternative<OutboxUpdate>(r) ||
+           std::holds_alternative<AuditRecord>(r) || std::holds_alternative<MaintenanceRecord>(r);
+}
+
 struct Batch {
     std::vector<Sample> samples;
     std::vector<Record> records;
     bool empty() const { return samples.empty() && records.empty(); }
+    bool durable() const {
+        for (const auto& r : records)
+            if (must_be_durable(r)) return true;
+        return false;
+    }
 };
 
 }  // namespace avmon::store

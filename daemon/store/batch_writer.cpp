@@ -128,7 +128,10 @@ BatchWriter::BatchWriter(Database& db)
                      "generated_ms = excluded.generated_ms, body = excluded.body"),
       save_state_(db,
                   "INSERT INTO store_state(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE "
-                  "SET value = excluded.value") {
+                  "SET value = excluded.value"),
+      // The connection's own level (NORMAL from open_for_writing) is the floor.
+      base_sync_(static_cast<int>(db.query_int("PRAGMA synchronous").value_or(kSyncFull))),
+      sync_level_(base_sync_) {
     recover_rollups();
 }
 
@@ -138,6 +141,17 @@ void BatchWriter::reset_caches() {
     reachable_.clear();
     non_ok_.clear();
     non_ok_loaded_ = false;
+}
+
+void BatchWriter::use_full_sync(bool full) {
+    // One connection, one writer thread: the level holds for every COMMIT until changed, and
+    // it can only be changed between transactions. Splitting durable records into a
+    // transaction of their own would do too, but would cost a second commit per flush and
+    // give up "one flush, one transaction"; switching costs nothing while the level stays.
+    const int level = full ? std::max(base_sync_, kSyncFull) : base_sync_;
+    if (level == sync_level_) return;
+    db_.exec(fmt::format("PRAGMA synchronous = {}", level));
+    sync_level_ = level;
 }
 
 void BatchWriter::load_non_ok_states() {
@@ -154,6 +168,7 @@ BatchOutcome BatchWriter::write(const Batch& batch, bool publish) {
     std::int64_t mark5 = five_.complete_before, mark1 = hour_.complete_before;
     try {
         load_non_ok_states();
+        use_full_sync(batch.durable());
         Transaction tx(db_);
         if (!batch.samples.empty()) write_samples(batch.samples, d, out);
         for (const auto& r : batch.records) {

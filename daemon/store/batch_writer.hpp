@@ -13,6 +13,13 @@
 //   - the batch is "published" (flush(), stop(), or every publish interval): all deltas.
 // After a crash the deltas are gone, but the raw samples are not: at start the buckets after
 // the store_state marks are deleted and rebuilt from raw samples.
+//
+// Durability: in WAL mode synchronous=NORMAL syncs the WAL only at checkpoints, so a power cut
+// (not a SIGKILL: the page cache survives that) can lose the last commits. A batch holding a
+// record that must_be_durable() (alarm events and their outbox rows, outbox updates, audit,
+// maintenance windows) is therefore committed with synchronous=FULL: COMMIT syncs the WAL
+// before it returns, so the CommitHooks of the batch run only once it is on disk (and every
+// earlier commit with it, the WAL being appended in order). Sample-only batches stay NORMAL.
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -78,6 +85,7 @@ private:
     void write_outbox_update(const OutboxUpdate& u);
     void write_maintenance(const MaintenanceRecord& m);
     void write_report(const ReportArchiveEntry& r);
+    void use_full_sync(bool full);  // PRAGMA synchronous for the next COMMIT
     void reset_caches();
     void load_non_ok_states();
     void recover_rollups();
@@ -110,6 +118,9 @@ private:
     std::unordered_map<std::string, bool> reachable_;       // device -> last stored state
     std::unordered_set<std::string> non_ok_;                // device '\x1f' metric
     bool non_ok_loaded_ = false;
+    static constexpr int kSyncFull = 2;  // PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
+    int base_sync_;                      // the connection's level for everything else
+    int sync_level_;                     // the level set now
 };
 
 }  // namespace avmon::store
