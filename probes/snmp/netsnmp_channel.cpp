@@ -27,9 +27,15 @@ std::shared_ptr<NetsnmpChannel> NetsnmpChannel::open(asio::any_io_executor ex, n
 }
 
 NetsnmpChannel::NetsnmpChannel(asio::any_io_executor ex, void* sessp, int fd)
-    : ex_(ex), sessp_(sessp), socket_(ex, fd), timer_(ex) {}
+    : ex_(ex), sessp_(sessp), socket_(ex, fd), timer_(ex) {
+    netsnmp_large_fd_set_init(&fdset_, fd + 1);
+    NETSNMP_LARGE_FD_SET(fd, &fdset_);
+}
 
-NetsnmpChannel::~NetsnmpChannel() { close(); }
+NetsnmpChannel::~NetsnmpChannel() {
+    close();
+    netsnmp_large_fd_set_cleanup(&fdset_);
+}
 
 void NetsnmpChannel::close() {
     if (!sessp_) return;
@@ -178,10 +184,7 @@ void NetsnmpChannel::rearm() {
     int numfds = 0;
     int block = 1;
     timeval tv{};
-    netsnmp_large_fd_set fdset;
-    netsnmp_large_fd_set_init(&fdset, FD_SETSIZE);
-    snmp_sess_select_info2(sessp_, &numfds, &fdset, &tv, &block);
-    netsnmp_large_fd_set_cleanup(&fdset);
+    snmp_sess_select_info2(sessp_, &numfds, &fdset_, &tv, &block);
     if (block == 0) {
         timer_.expires_after(std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec));
         timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
@@ -194,11 +197,7 @@ void NetsnmpChannel::rearm() {
 }
 
 void NetsnmpChannel::on_readable() {
-    netsnmp_large_fd_set fdset;
-    netsnmp_large_fd_set_init(&fdset, FD_SETSIZE);
-    NETSNMP_LARGE_FD_SET(socket_.native_handle(), &fdset);
-    snmp_sess_read2(sessp_, &fdset);  // runs on_netsnmp_event for each answer
-    netsnmp_large_fd_set_cleanup(&fdset);
+    snmp_sess_read2(sessp_, &fdset_);  // runs on_netsnmp_event for each answer
     std::vector<std::pair<int, SnmpResponse>> reported;
     for (auto& [id, p] : pending_)
         if (p->tentative) reported.emplace_back(id, std::move(*p->tentative));

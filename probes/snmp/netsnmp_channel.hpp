@@ -63,6 +63,9 @@ private:
     void* sessp_ = nullptr;
     asio::posix::stream_descriptor socket_;
     asio::steady_timer timer_;
+    // Sized for our one socket once (fd + 1, which may be past FD_SETSIZE): Net-SNMP only ever
+    // sets and tests that fd's bit, so the set is reused by every read and rearm.
+    netsnmp_large_fd_set fdset_;
     bool reading_ = false;
     std::map<int, std::shared_ptr<Pending>> pending_;
 };
