@@ -2,8 +2,35 @@
 
 namespace avmon::control {
 
+namespace {
+
+// Counts brackets outside strings; cheaper than parsing and needs no recursion.
+bool nests_deeper_than(std::string_view text, int limit) {
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    for (char c : text) {
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > limit) return true;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
 Request parse_request(std::string_view line, std::int64_t& id_out) {
     id_out = 0;
+    if (nests_deeper_than(line, max_request_depth))
+        throw ControlError(err::bad_request,
+                           "request nests deeper than " + std::to_string(max_request_depth) + " levels");
     Json j = Json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) throw ControlError(err::bad_json, "request is not valid JSON");
     if (!j.is_object()) throw ControlError(err::bad_request, "request must be a JSON object");

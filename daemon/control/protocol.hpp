@@ -19,6 +19,9 @@ using Json = nlohmann::json;
 inline constexpr int protocol_version = 1;
 // A request or response line longer than this is refused (the server closes the connection).
 inline constexpr std::size_t max_line_bytes = 64 * 1024;
+// Requests nest 3 levels at most; deeper ones are refused before parsing, because copying or
+// printing a JSON value recurses once per level (a 64 KiB line can nest 32,000 levels).
+inline constexpr int max_request_depth = 32;
 
 // Stable error codes: avmonctl maps them to messages and exit codes.
 namespace err {
@@ -56,7 +59,8 @@ struct Request {
 };
 
 // Parses one request line (without the newline). Throws ControlError (bad_json, bad_request,
-// unsupported_version) with the request id in `id_out` when it could be read.
+// unsupported_version) with the request id in `id_out` when it could be read. A line nesting
+// deeper than max_request_depth is bad_request (its id is not read).
 Request parse_request(std::string_view line, std::int64_t& id_out);
 
 std::string encode_request(const Request& r);
