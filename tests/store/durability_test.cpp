@@ -236,7 +236,7 @@ std::vector<Step> commit_samples_only(StoreWriter& writer, int round) {
 
 }  // namespace
 
-TEST_CASE("store durability: an alarm event's COMMIT syncs the WAL before its commit hook runs; "
+TEST_CASE("store durability: an alarm event's COMMIT syncs the WAL before its commit hook runs, "
           "sample-only commits do not sync",
           "[store][durability]") {
     install_logged_vfs();
