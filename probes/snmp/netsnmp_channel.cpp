@@ -131,15 +131,11 @@ int NetsnmpChannel::on_netsnmp_event(int op, netsnmp_session*, int reqid, netsnm
                 r.error = fmt::format("{}: SNMPv3 report from the agent: {}", who,
                                       auth ? std::string("authentication failure (") + (text ? text : "") + ")"
                                            : std::string(text ? text : "unknown report"));
-            } else if (pdu->errstat != SNMP_ERR_NOERROR) {
-                r.status = SnmpStatus::error_status;
-                r.error_status = pdu->errstat;
-                r.error_index = pdu->errindex;
-                r.error = fmt::format("{}: agent answered {} (error-status {}) at varbind {}", who,
-                                      error_status_name(pdu->errstat), pdu->errstat, pdu->errindex);
+                for (netsnmp_variable_list* vb = pdu->variables; vb; vb = vb->next_variable)
+                    r.varbinds.push_back(convert_varbind(*vb));
+            } else {
+                fill_response(*pdu, who, r);
             }
-            for (netsnmp_variable_list* vb = pdu->variables; vb; vb = vb->next_variable)
-                r.varbinds.push_back(convert_varbind(*vb));
             break;
         case NETSNMP_CALLBACK_OP_TIMED_OUT:
             r.status = SnmpStatus::timeout;

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "probes/snmp/community_mux.hpp"
 #include "probes/snmp/netsnmp_channel.hpp"
 #include "probes/snmp/netsnmp_init.hpp"
 #include "probes/snmp/usm_credentials.hpp"
@@ -200,11 +201,16 @@ awaitable<SnmpResponse> SnmpSession::discover_engine(SteadyTime deadline) {
 
 awaitable<SnmpResponse> SnmpSession::ensure_open(SteadyTime deadline) {
     if (channel_ && channel_->is_open()) co_return SnmpResponse{};
+    if (mux_ && !peer_.empty()) co_return SnmpResponse{};
     if (peer_.empty()) {
         auto r = co_await resolve(deadline);
         if (!r.ok()) co_return r;
     }
     const auto& t = options_.target;
+    if (t.version != config::SnmpTarget::Version::v3) {
+        if (!mux_) mux_ = CommunityMux::shared_for(ex_);
+        co_return SnmpResponse{};
+    }
     if (t.version == config::SnmpTarget::Version::v3 && engine_id_.empty()) {
         if (!t.v3.engine_id.empty())
             co_return SnmpResponse::failure(SnmpStatus::open_failed, who() + ": configured SNMPv3 engine_id is not valid hex");
@@ -252,6 +258,7 @@ SnmpResponse SnmpSession::open_channel() {
 awaitable<SnmpResponse> SnmpSession::exchange(int command, std::vector<Oid> oids, SteadyTime deadline) {
     auto opened = co_await ensure_open(deadline);
     if (!opened.ok()) co_return opened;
+    if (mux_) co_return co_await exchange_community(command, oids, deadline);
     netsnmp_pdu* pdu = build_request(command, oids, options_.target.max_repetitions);
     if (!pdu) co_return SnmpResponse::failure(SnmpStatus::send_failed, who() + ": refusing to send a non-read PDU");
     auto r = co_await channel_->send(pdu, request_deadline(deadline), who());
@@ -266,6 +273,30 @@ awaitable<SnmpResponse> SnmpSession::exchange(int command, std::vector<Oid> oids
         r.error = fmt::format("{}: no SNMP response within {} ms x {} attempts ({})", who(),
                               options_.target.timeout.count(), std::max(0, options_.target.retries) + 1, hint);
     }
+    co_return r;
+}
+
+awaitable<SnmpResponse> SnmpSession::exchange_community(int command, const std::vector<Oid>& oids,
+                                                        SteadyTime deadline) {
+    const auto& t = options_.target;
+    CommunityMux::Exchange rq;
+    rq.peer = endpoint_;
+    rq.version = t.version == config::SnmpTarget::Version::v1 ? 0 : 1;
+    rq.community = t.community;
+    rq.command = command == SNMP_MSG_GETBULK ? ReadCommand::get_bulk
+                 : command == SNMP_MSG_GETNEXT ? ReadCommand::get_next : ReadCommand::get;
+    rq.max_repetitions = std::clamp(t.max_repetitions, 1, 100);
+    rq.oids = &oids;
+    rq.timeout = t.timeout;
+    rq.retries = std::max(0, t.retries);
+    rq.deadline = request_deadline(deadline);
+    const std::string who_text = who();
+    rq.who = who_text;
+    auto r = co_await mux_->exchange(rq);
+    if (r.status == SnmpStatus::timeout)
+        r.error = fmt::format("{}: no SNMP response within {} ms x {} attempts (device down, SNMP disabled, or "
+                              "wrong community)",
+                              who_text, t.timeout.count(), std::max(0, t.retries) + 1);
     co_return r;
 }
 

@@ -3,7 +3,8 @@
 //   SnmpSession s(ex, {device_id, address, snmp_target});
 //   SnmpResponse r = co_await s.get({sysUpTime, ...}, deadline);
 //   SnmpResponse t = co_await s.walk(ifName_column, deadline);
-// Names are resolved asynchronously; SNMPv3 engine ids are discovered asynchronously (a probe
+// v1/v2c requests go through the executor's shared CommunityMux socket (no session per
+// device); SNMPv3 has a Net-SNMP session of its own. Names are resolved asynchronously; SNMPv3 engine ids are discovered asynchronously (a probe
 // PDU whose REPORT carries the agent's engine id), cached, and set on the session before the
 // first authenticated request, so a dead v3 device never stalls the loop. Read-only: there is
 // no code path that builds a SET PDU.
@@ -18,6 +19,7 @@
 namespace avmon::snmp {
 
 class NetsnmpChannel;
+class CommunityMux;
 
 struct SessionOptions {
     std::string device_id;        // names the device in every error text
@@ -55,6 +57,7 @@ private:
     awaitable<SnmpResponse> discover_engine(SteadyTime deadline);
     SnmpResponse open_channel();
     awaitable<SnmpResponse> exchange(int command, std::vector<Oid> oids, SteadyTime deadline);
+    awaitable<SnmpResponse> exchange_community(int command, const std::vector<Oid>& oids, SteadyTime deadline);
     SteadyTime request_deadline(SteadyTime deadline) const;
     std::string who() const;
 
@@ -66,7 +69,8 @@ private:
     std::uint32_t engine_time_ = 0;
     bool engine_time_known_ = false;
     std::string engine_id_;       // bytes
-    std::shared_ptr<NetsnmpChannel> channel_;
+    std::shared_ptr<NetsnmpChannel> channel_;  // SNMPv3: a Net-SNMP session of its own
+    std::shared_ptr<CommunityMux> mux_;        // v1/v2c: the socket shared by the executor's devices
 };
 
 // Parses "0x80001f88..." / "80:00:1f:88..." / "80001f88..." into bytes; false on bad hex.

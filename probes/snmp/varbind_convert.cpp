@@ -1,5 +1,7 @@
 #include "probes/snmp/varbind_convert.hpp"
 
+#include <fmt/format.h>
+
 namespace avmon::snmp {
 
 std::size_t to_netsnmp_oid(const Oid& in, oid* out, std::size_t capacity) {
@@ -55,6 +57,18 @@ VarBind convert_varbind(const netsnmp_variable_list& vb) {
             break;
     }
     return out;
+}
+
+void fill_response(const netsnmp_pdu& pdu, std::string_view who, SnmpResponse& out) {
+    if (pdu.errstat != SNMP_ERR_NOERROR) {
+        out.status = SnmpStatus::error_status;
+        out.error_status = pdu.errstat;
+        out.error_index = pdu.errindex;
+        out.error = fmt::format("{}: agent answered {} (error-status {}) at varbind {}", who,
+                                error_status_name(pdu.errstat), pdu.errstat, pdu.errindex);
+    }
+    for (const netsnmp_variable_list* vb = pdu.variables; vb; vb = vb->next_variable)
+        out.varbinds.push_back(convert_varbind(*vb));
 }
 
 }  // namespace avmon::snmp

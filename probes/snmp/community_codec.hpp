@@ -1,0 +1,34 @@
+#pragma once
+// SNMPv1/v2c request messages (RFC 1157 / RFC 3416) encoded by hand: the shared community
+// socket (community_mux) sends them without a Net-SNMP session. Read-only by construction:
+// ReadCommand has no SET. Free of Net-SNMP and Asio (unit-tested and fuzzable as plain data).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "probes/snmp/oid.hpp"
+
+namespace avmon::snmp {
+
+enum class ReadCommand { get, get_next, get_bulk };
+
+struct CommunityRequest {
+    int version = 1;              // 0: SNMPv1, 1: SNMPv2c (the values on the wire)
+    std::string_view community;
+    ReadCommand command = ReadCommand::get;
+    std::int32_t request_id = 0;
+    int max_repetitions = 10;     // GETBULK only (non-repeaters is always 0)
+    const std::vector<Oid>* oids = nullptr;
+};
+
+// The whole message, varbinds with NULL values. GETBULK in a v1 request is sent as GETNEXT
+// (v1 has no GETBULK).
+std::string encode_community_request(const CommunityRequest& request);
+
+// The version field of a v1/v2c message (0 or 1), or nullopt when `message` does not start
+// like one (SNMPv3, garbage): the mux hands only v1/v2c messages to Net-SNMP's parser.
+std::optional<int> peek_community_version(std::string_view message);
+
+}  // namespace avmon::snmp
