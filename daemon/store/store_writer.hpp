@@ -75,8 +75,9 @@ public:
     void enqueue(const PollResult& result, const std::string& device);
     void enqueue(TrapEvent trap);
     // Upserts the alarm row, inserts the alarm_event and one outbox row per NotificationRequest,
-    // in one transaction. `on_committed(event_id)` runs on the writer thread after COMMIT
-    // (post to your own executor from it; keep it short).
+    // in one transaction. `on_committed(event_id)` runs on the writer thread after COMMIT,
+    // which for alarm events (and outbox updates, audit, maintenance windows) has synced the WAL:
+    // what it announces survives a power cut (post to your own executor from it; keep it short).
     void enqueue(AlarmEvent event, CommitHook on_committed = {});
     void enqueue_audit(AuditRecord audit);
     void enqueue_device(DeviceRecord device);
