@@ -1,6 +1,7 @@
 #include "daemon/alarms/alarm_engine.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "daemon/alarms/alarm_journal.hpp"
 #include "daemon/alarms/alarm_text.hpp"
@@ -48,8 +49,10 @@ namespace {
 
 bool is_open(const Alarm& a) { return a.state == AlarmState::raised || a.state == AlarmState::acknowledged; }
 
-std::string track_key(const std::string& device, const std::string& rule, const std::string& row) {
-    return device + '\x1f' + rule + '\x1f' + row;
+// Into a reused buffer: this runs for every sample of every poll.
+void track_key(std::string& out, const std::string& device, const std::string& rule, const std::string& row) {
+    out.clear();
+    out.append(device).append(1, '\x1f').append(rule).append(1, '\x1f').append(row);
 }
 
 std::string alarm_rule_id(const std::string& rule, const std::string& row) {
@@ -194,7 +197,8 @@ void AlarmEngine::build(const config::Config& cfg) {
 
 AlarmEngine::Track& AlarmEngine::track_for(DeviceInfo& dev, const config::RuleConfig& rule,
                                            const std::string& metric, const std::string& row) {
-    const std::string key = track_key(dev.cfg.id, rule.id, row);
+    track_key(key_scratch_, dev.cfg.id, rule.id, row);
+    const std::string& key = key_scratch_;
     auto it = tracks_.find(key);
     if (it == tracks_.end()) {
         auto t = std::make_unique<Track>();
@@ -404,8 +408,7 @@ void AlarmEngine::fire(Track& t) {
         n.device = t.device;
         n.room = dev.cfg.room;
         n.raised_at = now;
-        alarms_.push_back(std::move(n));
-        a = &alarms_.back();
+        a = &insert_by_id(n);  // the highest id: appended
     }
     a->severity = sev;
     a->text = text;
@@ -472,8 +475,7 @@ bool AlarmEngine::device_down(const std::string& device, const Alarm** root_alar
         if (!t->firing || !marks_down(t->rule)) continue;
         *root_track = t;
         *root_alarm = nullptr;
-        for (const auto& a : alarms_)
-            if (t->alarm_id && a.id == *t->alarm_id && is_open(a)) *root_alarm = &a;
+        if (const Alarm* a = t->alarm_id ? find(*t->alarm_id) : nullptr; a && is_open(*a)) *root_alarm = a;
         return true;
     }
     if (dit->second->reachable == false) {
@@ -783,16 +785,21 @@ void AlarmEngine::emit(AlarmEventKind kind, Alarm& a, const std::string& actor, 
 
 // ---------------------------------------------------------------- operator actions
 
-Alarm* AlarmEngine::alarm_ptr(std::int64_t id) {
-    for (auto& a : alarms_)
-        if (a.id == id) return &a;
-    return nullptr;
-}
+// alarms_ is kept sorted by id (new alarms get the highest id; restore inserts in order), so
+// a lookup is a binary search: the 1 s tick looks up every open alarm, and a fleet with a
+// dead building has thousands.
+Alarm* AlarmEngine::alarm_ptr(std::int64_t id) { return const_cast<Alarm*>(std::as_const(*this).find(id)); }
 
 const Alarm* AlarmEngine::find(std::int64_t id) const {
-    for (const auto& a : alarms_)
-        if (a.id == id) return &a;
-    return nullptr;
+    auto it = std::lower_bound(alarms_.begin(), alarms_.end(), id,
+                               [](const Alarm& a, std::int64_t want) { return a.id < want; });
+    return it != alarms_.end() && it->id == id ? &*it : nullptr;
+}
+
+Alarm& AlarmEngine::insert_by_id(const Alarm& a) {
+    auto it = std::upper_bound(alarms_.begin(), alarms_.end(), a.id,
+                               [](std::int64_t want, const Alarm& x) { return want < x.id; });
+    return *alarms_.insert(it, a);
 }
 
 const AlarmEngine::Track* AlarmEngine::track_of(const Alarm& a) const {
@@ -920,11 +927,10 @@ void AlarmEngine::restore(const std::vector<Alarm>& alarms) {
             hist.insert(hist.end(), static_cast<std::size_t>(std::max(1, stored.occurrences)), stored.raised_at);
         }
         if (!is_open(stored)) {
-            if (stored.resolved_at && now - *stored.resolved_at <= retention(stored)) alarms_.push_back(stored);
+            if (stored.resolved_at && now - *stored.resolved_at <= retention(stored)) insert_by_id(stored);
             continue;
         }
-        alarms_.push_back(stored);
-        const Alarm& a = alarms_.back();
+        const Alarm& a = insert_by_id(stored);
 
         // The condition is assumed present until a poll says otherwise.
         auto dit = devices_.find(a.device);

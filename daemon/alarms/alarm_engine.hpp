@@ -110,6 +110,7 @@ private:
     void run_maintenance_transitions();
 
     Alarm* alarm_ptr(std::int64_t id);
+    Alarm& insert_by_id(const Alarm& a);
     Alarm* open_alarm_of(const Track& t);
     const Track* track_of(const Alarm& a) const;
     std::uint64_t eval_seq_ = 0;                      // counts evaluations (freshness of a condition)
@@ -139,6 +140,7 @@ private:
     config::Config cfg_;
     std::map<std::string, std::unique_ptr<DeviceInfo>> devices_;
     std::map<std::string, std::unique_ptr<Track>> tracks_;  // key: device \x1f rule \x1f row
+    std::string key_scratch_;                                // track_for's key, without an allocation
     std::vector<Alarm> alarms_;
     std::map<std::string, std::vector<SysTime>> raise_history_;  // key -> raise times (recurring)
     std::vector<ScheduledWindow> config_windows_, runtime_windows_;

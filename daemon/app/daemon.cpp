@@ -6,6 +6,8 @@
 
 #include <csignal>
 #include <filesystem>
+#include <string_view>
+#include <unordered_map>
 #include <iostream>
 
 #include "config/loader.hpp"
@@ -184,24 +186,27 @@ ScheduledDevice Daemon::build_device(const config::DeviceConfig& d) {
 void Daemon::on_poll(const std::string& device, const PollResult& r) {
     store_->enqueue(r, device);
     engine_->observe(device, r);
-    const auto* d = config_.find_device(device);
-    std::vector<log::Field> fields{{"AVMON_DEVICE", device}, {"AVMON_ROOM", d ? d->room : ""}};
+    // Only a change is logged; the room (a linear search of the config) is looked up then.
+    auto fields = [&] {
+        const auto* d = config_.find_device(device);
+        return std::vector<log::Field>{{"AVMON_DEVICE", device}, {"AVMON_ROOM", d ? d->room : ""}};
+    };
     using Say = ComplaintTracker::Say;
     if (r.reachable) {
         if (unreachable_log_.success(device) == Say::recovered)
-            log::notice(msgid::device_recovered, fmt::format("{}: answers again", device), std::move(fields));
+            log::notice(msgid::device_recovered, fmt::format("{}: answers again", device), fields());
         return;
     }
     switch (unreachable_log_.failure(device, clock_.now())) {
         case Say::first_failure:
-            log::warning(msgid::device_unreachable, fmt::format("{}: unreachable ({})", device, r.error), std::move(fields));
+            log::warning(msgid::device_unreachable, fmt::format("{}: unreachable ({})", device, r.error), fields());
             break;
         case Say::reminder: {
             auto since = unreachable_log_.failing_since(device);
             log::warning(msgid::device_still_unreachable,
                          fmt::format("{}: still unreachable since {} ({})", device,
                                      since ? format_utc(*since) : "?", r.error),
-                         std::move(fields));
+                         fields());
             break;
         }
         default: break;
@@ -287,10 +292,15 @@ void Daemon::wait_hup() {
 }
 
 void Daemon::sync_devices(const config::Config& before) {
+    // Indexed once: Config::find_device is a linear search, and fleets have 10,000 devices.
+    std::unordered_map<std::string_view, const config::DeviceConfig*> was, now;
+    for (const auto& d : before.devices) was.emplace(d.id, &d);
+    for (const auto& d : config_.devices) now.emplace(d.id, &d);
     for (const auto& old : before.devices)
-        if (!config_.find_device(old.id)) scheduler_->remove(old.id);
+        if (!now.count(old.id)) scheduler_->remove(old.id);
     for (const auto& d : config_.devices) {
-        const auto* old = before.find_device(d.id);
+        const auto it = was.find(d.id);
+        const auto* old = it == was.end() ? nullptr : it->second;
         // Unchanged devices keep their probes (counter baselines, cached SNMPv3 engine ids,
         // open control connections) and their place in the polling rhythm.
         if (old && scheduler_->contains(d.id) && device_fingerprint(before, *old) == device_fingerprint(config_, d))
