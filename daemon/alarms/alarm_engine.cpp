@@ -17,12 +17,16 @@ using config::RuleKind;
 // ---------------------------------------------------------------- internal state
 
 struct AlarmEngine::DeviceInfo {
-    config::DeviceConfig cfg;
+    // Only what the engine reads of the device's config: a fleet has 10,000 of these.
+    struct {
+        std::string id, room, parent;
+    } cfg;
     std::string name;       // human name, id when empty
     std::string room_name;  // human room name
     std::string room_kind;
     std::string site;
-    std::vector<config::RuleConfig> rules;
+    // Devices that take their profile's rules unchanged share one list.
+    std::shared_ptr<const std::vector<config::RuleConfig>> rules;
     std::optional<bool> reachable;  // as of the last poll: some probe got an answer
     std::map<std::string, bool> probe_reachable;  // the latest verdict of each probe
     std::vector<Track*> tracks;     // this device's conditions (dependency checks stay cheap)
@@ -145,9 +149,12 @@ AlarmEngine::~AlarmEngine() = default;
 void AlarmEngine::build(const config::Config& cfg) {
     cfg_ = cfg;
     std::map<std::string, std::unique_ptr<DeviceInfo>> devices;
+    std::map<const config::Profile*, std::shared_ptr<const std::vector<config::RuleConfig>>> profile_rules;
     for (const auto& d : cfg_.devices) {
         auto info = std::make_unique<DeviceInfo>();
-        info->cfg = d;
+        info->cfg.id = d.id;
+        info->cfg.room = d.room;
+        info->cfg.parent = d.parent;
         info->name = d.name.empty() ? d.id : d.name;
         info->room_name = d.room;
         if (const auto* room = cfg_.find_room(d.room)) {
@@ -155,7 +162,13 @@ void AlarmEngine::build(const config::Config& cfg) {
             info->room_kind = room->kind;
             info->site = room->site;
         }
-        info->rules = cfg_.rules_for(d);
+        if (d.rules.empty() && d.disabled_rules.empty()) {
+            auto& shared = profile_rules[cfg_.profile_for(d)];
+            if (!shared) shared = std::make_shared<const std::vector<config::RuleConfig>>(cfg_.rules_for(d));
+            info->rules = shared;
+        } else {
+            info->rules = std::make_shared<const std::vector<config::RuleConfig>>(cfg_.rules_for(d));
+        }
         if (auto old = devices_.find(d.id); old != devices_.end()) {
             info->reachable = old->second->reachable;
             info->probe_reachable = old->second->probe_reachable;
@@ -167,7 +180,7 @@ void AlarmEngine::build(const config::Config& cfg) {
         auto self = std::make_unique<DeviceInfo>();
         self->cfg.id = std::string(config::kSelfDeviceId);
         self->name = self->cfg.id;
-        self->rules = self_rules();
+        self->rules = std::make_shared<const std::vector<config::RuleConfig>>(self_rules());
         devices.emplace(self->cfg.id, std::move(self));
     }
     devices_ = std::move(devices);
@@ -225,7 +238,7 @@ void AlarmEngine::observe(const std::string& device, const PollResult& result, s
     bool any_up = false;
     for (const auto& [name, up] : dev.probe_reachable) any_up = any_up || up;
     dev.reachable = any_up;
-    for (const auto& rule : dev.rules) {
+    for (const auto& rule : *dev.rules) {
         switch (rule.kind) {
             case RuleKind::trap: break;
             case RuleKind::unreachable: {
@@ -298,7 +311,7 @@ void AlarmEngine::observe_trap(const TrapEvent& trap) {
     auto dit = devices_.find(*trap.device);
     if (dit == devices_.end()) return;
     const bool was_down = is_down(*trap.device);
-    for (const auto& rule : dit->second->rules) {
+    for (const auto& rule : *dit->second->rules) {
         if (rule.kind != RuleKind::trap) continue;
         if (!rule.trap_event.empty() && trap.event == rule.trap_event)
             evaluate(track_for(*dit->second, rule, rule.metric, ""), true, 1);
@@ -480,7 +493,7 @@ bool AlarmEngine::device_down(const std::string& device, const Alarm** root_alar
     }
     if (dit->second->reachable == false) {
         // Unreachable with no rule of its own to debounce it: down, without a root alarm.
-        bool has_rule = std::any_of(dit->second->rules.begin(), dit->second->rules.end(),
+        bool has_rule = std::any_of(dit->second->rules->begin(), dit->second->rules->end(),
                                     [](const config::RuleConfig& r) { return r.kind == RuleKind::unreachable; });
         if (!has_rule) {
             *root_track = nullptr;
@@ -936,7 +949,7 @@ void AlarmEngine::restore(const std::vector<Alarm>& alarms) {
         auto dit = devices_.find(a.device);
         if (dit != devices_.end()) {
             const std::string rule = alarm_rule(a), row = alarm_row(a);
-            for (const auto& r : dit->second->rules) {
+            for (const auto& r : *dit->second->rules) {
                 if (r.id != rule) continue;
                 std::string metric = r.metric;
                 if (!row.empty() && metric.size() >= 2) metric = metric.substr(0, metric.size() - 1) + row;
@@ -981,7 +994,7 @@ void AlarmEngine::reconfigure(const config::Config& cfg) {
         Track& t = *it->second;
         const config::RuleConfig* rule = nullptr;
         if (auto dit = devices_.find(t.device); dit != devices_.end())
-            for (const auto& r : dit->second->rules)
+            for (const auto& r : *dit->second->rules)
                 if (r.id == t.rule.id) rule = &r;
         if (rule) {
             t.rule = *rule;
