@@ -11,6 +11,7 @@
 //
 //   fleet_bench --mode snmp --targets FILE [--dead-targets FILE] [--port 1161]
 //               [--timeout-ms 1000] [--retries 1] [--cycles 3] [--warmup 1] [--dir DIR]
+//               [--window W]   at most W device polls in flight (default: all at once)
 //   fleet_bench --mode icmp --targets FILE [--timeout-ms 1000] ...
 //   --write-config FILE   also write the generated avmon.toml there (then load it from the file)
 //
@@ -56,6 +57,7 @@ struct Options {
     int retries = 1;
     int cycles = 3;
     int warmup = 1;
+    std::size_t window = 0;  // device polls in flight at once; 0: every device at once (worst case)
 };
 
 std::vector<std::string> read_lines(const std::string& path) {
@@ -159,6 +161,7 @@ Options parse_args(int argc, char** argv) {
         else if (a == "--retries") o.retries = std::stoi(value());
         else if (a == "--cycles") o.cycles = std::stoi(value());
         else if (a == "--warmup") o.warmup = std::stoi(value());
+        else if (a == "--window") o.window = static_cast<std::size_t>(std::stoul(value()));
         else throw std::runtime_error("unknown option " + a);
     }
     if (o.mode != "snmp" && o.mode != "icmp") throw std::runtime_error("--mode is snmp or icmp");
@@ -185,6 +188,7 @@ int run(const Options& o) {
     auto setup_w0 = Steady::now();
     config::Config cfg = load_fleet(o, fleet_toml(o, live, dead, db));
     double config_s = std::chrono::duration<double>(Steady::now() - setup_w0).count();
+    long rss_after_config = status_kib("VmRSS:");
 
     SystemClock clock;
     asio::io_context io;
@@ -198,7 +202,9 @@ int run(const Options& o) {
         rec.device_class = std::string(config::to_string(d.device_class));
         store->enqueue_device(rec);
     }
+    long rss_after_store = status_kib("VmRSS:");
     alarms::AlarmEngine engine(cfg, clock, 1, [&](const AlarmEvent& e) { store->enqueue(e); });
+    long rss_after_engine = status_kib("VmRSS:");
 
     icmp::Pinger pinger(ex);
     if (o.mode == "icmp" && pinger.start(cfg.daemon.icmp_mode) == icmp::IcmpMode::off)
@@ -231,10 +237,17 @@ int run(const Options& o) {
         Steady::time_point last_done = t0;
         // The Scheduler's budget: a device poll ends within min(interval, 30 s).
         auto deadline = t0 + std::chrono::seconds(30);
-        for (auto& dev : devices) {
+        // A window of W: W workers each poll the next device not yet polled, so at most W
+        // polls are in flight (what a cap in the daemon's scheduler would do). No window:
+        // one coroutine per device, all started at once.
+        const std::size_t workers = o.window ? std::min(o.window, devices.size()) : devices.size();
+        std::size_t next_device = 0;
+        for (std::size_t w = 0; w < workers; ++w) {
             asio::co_spawn(
                 ex,
-                [&, d = &dev]() -> awaitable<void> {
+                [&]() -> awaitable<void> {
+                  while (next_device < devices.size()) {
+                    Device* d = &devices[next_device++];
                     std::vector<app::ProbeOutcome> outcomes;
                     for (auto& probe : d->probes) {
                         PollResult r = co_await probe->poll(deadline);
@@ -252,6 +265,7 @@ int run(const Options& o) {
                         // The sessions keep reads armed for good: end this cycle's run() here.
                         io.stop();
                     }
+                  }
                 },
                 asio::detached);
         }
@@ -280,9 +294,10 @@ int run(const Options& o) {
     pinger.stop();
     store->stop();
     std::cout << fmt::format(
-                     "{{\"kind\":\"summary\",\"mode\":\"{}\",\"devices\":{},\"config_load_s\":{:.3f},"
+                     "{{\"kind\":\"summary\",\"mode\":\"{}\",\"devices\":{},\"window\":{},\"config_load_s\":{:.3f},"
+                     "\"rss_after_config_kib\":{},\"rss_after_store_kib\":{},\"rss_after_engine_kib\":{},"
                      "\"setup_wall_s\":{:.3f},\"setup_cpu_s\":{:.3f},\"rss_after_setup_kib\":{},\"vm_hwm_kib\":{},\"vm_rss_kib\":{},\"bad_cycles\":{}}}",
-                     o.mode, devices.size(), config_s, setup_wall, setup_cpu, rss_after_setup, status_kib("VmHWM:"),
+                     o.mode, devices.size(), o.window, config_s, rss_after_config, rss_after_store, rss_after_engine, setup_wall, setup_cpu, rss_after_setup, status_kib("VmHWM:"),
                      status_kib("VmRSS:"), bad)
               << std::endl;
     if (o.dir.empty()) std::filesystem::remove_all(dir);

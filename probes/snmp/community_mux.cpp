@@ -191,9 +191,14 @@ awaitable<SnmpResponse> CommunityMux::exchange(Exchange rq) {
     const std::string packet = encode_community_request(message);
     Registration registration(*this, id, &waiter);
     const int attempts = std::max(0, rq.retries) + 1;
+    const auto first_send = std::chrono::steady_clock::now();
     for (int attempt = 0; attempt < attempts; ++attempt) {
         auto now = std::chrono::steady_clock::now();
         if (now >= rq.deadline) break;
+        // Attempts end on a grid from the first send: a busy loop that runs a retransmission
+        // late does not push the final timeout later than timeout x (retries + 1). A late
+        // retransmission still gets a tenth of a timeout for its answer.
+        auto attempt_end = std::max(first_send + rq.timeout * (attempt + 1), now + rq.timeout / 10);
         boost::system::error_code ec;
         family->socket.send_to(asio::buffer(packet), rq.peer, 0, ec);
         // would_block / no buffer space: the datagram is lost like any other; retry covers it.
@@ -202,7 +207,7 @@ awaitable<SnmpResponse> CommunityMux::exchange(Exchange rq) {
                                             std::string(rq.who) + ": SNMP request could not be sent: " + ec.message());
         ++stats_.sent;
         arm(*family);
-        waiter.timer.expires_at(std::min(rq.deadline, now + rq.timeout));
+        waiter.timer.expires_at(std::min(rq.deadline, attempt_end));
         co_await waiter.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (waiter.result) co_return std::move(*waiter.result);
     }

@@ -47,9 +47,12 @@ ProfileMapper::ProfileMapper(const config::Profile& profile) : profile_(profile)
             invalid_.push_back(m.name);
             continue;
         }
-        Def d{i, *source, std::nullopt};
+        Def d{i, *source, std::nullopt, to_string(*source), {}};
         if (!m.index_source.empty()) {
-            if (auto index = parse_oid(m.index_source)) d.index = *index;
+            if (auto index = parse_oid(m.index_source)) {
+                d.index = *index;
+                d.index_text = to_string(*index);
+            }
             else {
                 invalid_.push_back(m.name);
                 continue;
@@ -66,6 +69,7 @@ ProfileMapper::ProfileMapper(const config::Profile& profile) : profile_(profile)
         } else if (m.source != sys_uptime_oid) {
             add_unique(scalars_, d.source);
         }
+        if (m.walk && d.source_text == peth_main_consumption_oid) wants_poe_budget_ = true;
         defs_.push_back(std::move(d));
     }
 }
@@ -150,7 +154,7 @@ void ProfileMapper::map(const RawPoll& raw, const std::string& device, SysTime n
 
     for (const auto& d : defs_) {
         const auto& m = profile_.metrics[d.metric];
-        std::string source_text = to_string(d.source);
+        const std::string& source_text = d.source_text;
         if (!m.walk) {
             if (source_text == sys_uptime_oid) {
                 if (raw.uptime_ticks)
@@ -184,7 +188,7 @@ void ProfileMapper::map(const RawPoll& raw, const std::string& device, SysTime n
         }
         const ColumnResult* index_column = nullptr;
         if (d.index) {
-            auto ic = raw.columns.find(to_string(*d.index));
+            auto ic = raw.columns.find(d.index_text);
             if (ic != raw.columns.end()) index_column = &ic->second;
         }
         auto names = row_names(index_column);
@@ -223,9 +227,7 @@ void ProfileMapper::map(const RawPoll& raw, const std::string& device, SysTime n
     // Derived: PoE budget use per PSE group (the schema has no ratio of two metrics).
     auto power = raw.columns.find(peth_main_power_oid);
     auto consumption = raw.columns.find(peth_main_consumption_oid);
-    bool wanted = false;
-    for (const auto& d : defs_) wanted |= profile_.metrics[d.metric].walk && to_string(d.source) == peth_main_consumption_oid;
-    if (wanted && power != raw.columns.end() && consumption != raw.columns.end()) {
+    if (wants_poe_budget_ && power != raw.columns.end() && consumption != raw.columns.end()) {
         for (const auto& [suffix, used] : consumption->second.rows) {
             for (const auto& [psuffix, budget] : power->second.rows) {
                 if (psuffix != suffix) continue;

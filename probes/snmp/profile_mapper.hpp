@@ -66,6 +66,8 @@ private:
         std::size_t metric;  // index into profile_.metrics
         Oid source;
         std::optional<Oid> index;
+        std::string source_text;  // to_string(source) and to_string(*index), once, not every poll
+        std::string index_text;
     };
     void map_value(const Def& d, const std::string& metric, const std::string& rate_key, const RawValue& v,
                    std::optional<double> extra_scale, const std::string& device, SysTime now, PollResult& out);
@@ -78,6 +80,7 @@ private:
     std::vector<std::string> invalid_;
     CounterRates rates_;
     bool restarted_ = false;
+    bool wants_poe_budget_ = false;  // the profile walks the PoE consumption column
 };
 
 // Metric name safe for a row label: the rendered index text, or the numeric index when empty.

@@ -19,6 +19,16 @@ SnmpProbe::SnmpProbe(asio::any_io_executor ex, const config::DeviceConfig& devic
         return;
     }
     session_ = std::make_unique<SnmpSession>(ex, SessionOptions{device.id, device.address, *device.snmp});
+    scalar_oids_.push_back(*parse_oid(sys_uptime_oid));
+    scalar_oids_.insert(scalar_oids_.end(), mapper_.scalars().begin(), mapper_.scalars().end());
+    for (const auto& o : scalar_oids_) scalar_texts_.push_back(to_string(o));
+}
+
+const std::string& SnmpProbe::text_of(const Oid& oid, std::string& scratch) const {
+    for (std::size_t i = 0; i < scalar_oids_.size(); ++i)
+        if (scalar_oids_[i] == oid) return scalar_texts_[i];
+    scratch = to_string(oid);  // an agent answering with another OID than asked
+    return scratch;
 }
 
 awaitable<SnmpResponse> SnmpProbe::get_scalars(std::vector<Oid> oids, probes::SteadyTime deadline, RawPoll& raw,
@@ -27,8 +37,9 @@ awaitable<SnmpResponse> SnmpProbe::get_scalars(std::vector<Oid> oids, probes::St
         auto r = co_await session_->get(oids, deadline);
         if (r.answered()) answered = true;
         if (r.ok()) {
+            std::string scratch;
             for (auto& vb : r.varbinds) {
-                std::string key = to_string(vb.oid);
+                const std::string& key = text_of(vb.oid, scratch);
                 if (key == sys_uptime_oid && vb.value.type == ValueType::timeticks)
                     raw.uptime_ticks = static_cast<std::uint32_t>(vb.value.unsigned_value);
                 raw.scalars[key] = std::move(vb.value);
@@ -70,8 +81,7 @@ awaitable<PollResult> SnmpProbe::poll(probes::SteadyTime deadline) {
     RawPoll raw;
     bool answered = false;
 
-    std::vector<Oid> scalars{*parse_oid(sys_uptime_oid)};
-    scalars.insert(scalars.end(), mapper_.scalars().begin(), mapper_.scalars().end());
+    const std::vector<Oid>& scalars = scalar_oids_;
     for (std::size_t i = 0; i < scalars.size(); i += max_varbinds_per_get) {
         std::vector<Oid> chunk(scalars.begin() + static_cast<std::ptrdiff_t>(i),
                                scalars.begin() + static_cast<std::ptrdiff_t>(std::min(scalars.size(), i + max_varbinds_per_get)));
@@ -89,8 +99,11 @@ awaitable<PollResult> SnmpProbe::poll(probes::SteadyTime deadline) {
             co_return out;
         }
         if (!r.ok() && !r.answered())
-            for (const auto& o : chunk)
-                if (!raw.scalars.count(to_string(o))) raw.scalar_errors[to_string(o)] = r.error;
+            for (const auto& o : chunk) {
+                std::string scratch;
+                const std::string& key = text_of(o, scratch);
+                if (!raw.scalars.count(key)) raw.scalar_errors[key] = r.error;
+            }
     }
 
     for (const auto& column : mapper_.columns()) {

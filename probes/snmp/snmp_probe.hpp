@@ -32,6 +32,12 @@ private:
     awaitable<SnmpResponse> get_scalars(std::vector<Oid> oids, probes::SteadyTime deadline, RawPoll& raw,
                                         bool& answered);
 
+    // The OID text RawPoll is keyed by: precomputed for what the probe asks, so an answer in
+    // the usual order costs a comparison instead of a to_string.
+    const std::string& text_of(const Oid& oid, std::string& scratch) const;
+
+    std::vector<Oid> scalar_oids_;           // sysUpTime, then the profile's scalars
+    std::vector<std::string> scalar_texts_;  // the same, as text
     std::string device_id_;
     std::string config_error_;
     std::unique_ptr<SnmpSession> session_;
