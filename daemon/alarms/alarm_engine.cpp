@@ -138,36 +138,40 @@ std::string alarm_row(const Alarm& a) {
 
 AlarmEngine::AlarmEngine(const config::Config& cfg, const Clock& clock, std::int64_t next_alarm_id,
                          EventSink sink)
+    : AlarmEngine(std::make_shared<const config::Config>(cfg), clock, next_alarm_id, std::move(sink)) {}
+
+AlarmEngine::AlarmEngine(std::shared_ptr<const config::Config> cfg, const Clock& clock, std::int64_t next_alarm_id,
+                         EventSink sink)
     : clock_(clock), sink_(std::move(sink)), next_id_(next_alarm_id < 1 ? 1 : next_alarm_id) {
-    build(cfg);
+    build(std::move(cfg));
     for (const auto& w : config_windows_)
         if (window_active(w, clock_.now())) active_windows_.insert(w.window.id);
 }
 
 AlarmEngine::~AlarmEngine() = default;
 
-void AlarmEngine::build(const config::Config& cfg) {
-    cfg_ = cfg;
+void AlarmEngine::build(std::shared_ptr<const config::Config> cfg) {
+    cfg_ = std::move(cfg);
     std::map<std::string, std::unique_ptr<DeviceInfo>> devices;
     std::map<const config::Profile*, std::shared_ptr<const std::vector<config::RuleConfig>>> profile_rules;
-    for (const auto& d : cfg_.devices) {
+    for (const auto& d : cfg_->devices) {
         auto info = std::make_unique<DeviceInfo>();
         info->cfg.id = d.id;
         info->cfg.room = d.room;
         info->cfg.parent = d.parent;
         info->name = d.name.empty() ? d.id : d.name;
         info->room_name = d.room;
-        if (const auto* room = cfg_.find_room(d.room)) {
+        if (const auto* room = cfg_->find_room(d.room)) {
             if (!room->name.empty()) info->room_name = room->name;
             info->room_kind = room->kind;
             info->site = room->site;
         }
         if (d.rules.empty() && d.disabled_rules.empty()) {
-            auto& shared = profile_rules[cfg_.profile_for(d)];
-            if (!shared) shared = std::make_shared<const std::vector<config::RuleConfig>>(cfg_.rules_for(d));
+            auto& shared = profile_rules[cfg_->profile_for(d)];
+            if (!shared) shared = std::make_shared<const std::vector<config::RuleConfig>>(cfg_->rules_for(d));
             info->rules = shared;
         } else {
-            info->rules = std::make_shared<const std::vector<config::RuleConfig>>(cfg_.rules_for(d));
+            info->rules = std::make_shared<const std::vector<config::RuleConfig>>(cfg_->rules_for(d));
         }
         if (auto old = devices_.find(d.id); old != devices_.end()) {
             info->reachable = old->second->reachable;
@@ -187,15 +191,15 @@ void AlarmEngine::build(const config::Config& cfg) {
     relink_tracks();
 
     auto zone_of_site = [&](const std::string& site) {
-        const auto* s = cfg_.find_site(site);
-        return TimeZone::load(s && !s->timezone.empty() ? s->timezone : cfg_.daemon.timezone);
+        const auto* s = cfg_->find_site(site);
+        return TimeZone::load(s && !s->timezone.empty() ? s->timezone : cfg_->daemon.timezone);
     };
     auto schedule = [&](const config::MaintenanceWindow& w) {
         ScheduledWindow sw{w, TimeZone::utc()};
         std::string site;
         if (w.scope == config::MaintenanceWindow::Scope::site) site = w.target;
         else if (w.scope == config::MaintenanceWindow::Scope::room) {
-            if (const auto* r = cfg_.find_room(w.target)) site = r->site;
+            if (const auto* r = cfg_->find_room(w.target)) site = r->site;
         } else if (auto it = devices_.find(w.target); it != devices_.end()) {
             site = it->second->site;
         }
@@ -203,9 +207,9 @@ void AlarmEngine::build(const config::Config& cfg) {
         return sw;
     };
     config_windows_.clear();
-    for (const auto& w : cfg_.maintenance) config_windows_.push_back(schedule(w));
+    for (const auto& w : cfg_->maintenance) config_windows_.push_back(schedule(w));
     for (auto& w : runtime_windows_) w = schedule(w.window);
-    roster_ = std::make_unique<RosterClock>(cfg_.roster, cfg_.daemon.timezone);
+    roster_ = std::make_unique<RosterClock>(cfg_->roster, cfg_->daemon.timezone);
 }
 
 AlarmEngine::Track& AlarmEngine::track_for(DeviceInfo& dev, const config::RuleConfig& rule,
@@ -339,7 +343,7 @@ void AlarmEngine::evaluate(Track& t, bool bad, double value) {
         t.bad_polls = 0;
         if (!t.good_since) t.good_since = now;
     }
-    if (t.flap.record(bad, cfg_.alarms.flap)) on_flap_change(t);
+    if (t.flap.record(bad, cfg_->alarms.flap)) on_flap_change(t);
     settle(t);
 }
 
@@ -400,7 +404,7 @@ void AlarmEngine::fire(Track& t) {
     Alarm* previous = nullptr;
     for (auto& a : alarms_)
         if (a.device == t.device && a.rule_id == rule_id && !is_open(a) && a.resolved_at &&
-            now - *a.resolved_at <= cfg_.alarms.reopen_window && (!previous || a.id > previous->id))
+            now - *a.resolved_at <= cfg_->alarms.reopen_window && (!previous || a.id > previous->id))
             previous = &a;
 
     Alarm* a = previous;
@@ -462,13 +466,13 @@ void AlarmEngine::remember_raise(Alarm& a) {
     const SysTime now = clock_.now();
     auto& hist = raise_history_[a.device + '\x1f' + a.rule_id];
     hist.push_back(now);
-    std::erase_if(hist, [&](SysTime t) { return now - t > cfg_.alarms.recurring_window; });
-    if (!a.recurring && cfg_.alarms.recurring_count > 0 &&
-        static_cast<int>(hist.size()) >= cfg_.alarms.recurring_count) {
+    std::erase_if(hist, [&](SysTime t) { return now - t > cfg_->alarms.recurring_window; });
+    if (!a.recurring && cfg_->alarms.recurring_count > 0 &&
+        static_cast<int>(hist.size()) >= cfg_->alarms.recurring_count) {
         a.recurring = true;
         emit(AlarmEventKind::recurring, a, "avmond",
              std::to_string(hist.size()) + " times within " +
-                 std::to_string(cfg_.alarms.recurring_window.count() / 86400) + " days",
+                 std::to_string(cfg_->alarms.recurring_window.count() / 86400) + " days",
              false);
     }
 }
@@ -635,7 +639,7 @@ void AlarmEngine::run_maintenance_transitions() {
 }
 
 const config::SeverityPolicy& AlarmEngine::policy(Severity s) const {
-    if (auto it = cfg_.policies.find(s); it != cfg_.policies.end()) return it->second;
+    if (auto it = cfg_->policies.find(s); it != cfg_->policies.end()) return it->second;
     static const std::map<Severity, config::SeverityPolicy> defaults{
         {Severity::I, default_policy(Severity::I)},
         {Severity::II, default_policy(Severity::II)},
@@ -730,8 +734,8 @@ std::optional<SysTime> AlarmEngine::next_timer() const {
 // Closed alarms are kept only for re-opening; resolved ones wait for their cause and action
 // (the operators' worklist) up to the recurring window.
 std::chrono::seconds AlarmEngine::retention(const Alarm& a) const {
-    if (a.state == AlarmState::closed) return cfg_.alarms.reopen_window;
-    return std::max(cfg_.alarms.reopen_window, cfg_.alarms.recurring_window);
+    if (a.state == AlarmState::closed) return cfg_->alarms.reopen_window;
+    return std::max(cfg_->alarms.reopen_window, cfg_->alarms.recurring_window);
 }
 
 void AlarmEngine::prune() {
@@ -750,7 +754,7 @@ void AlarmEngine::prune() {
 
 std::vector<NotificationRequest> AlarmEngine::recipients(const Alarm& a, int level_from, int level_to) const {
     std::vector<NotificationRequest> out;
-    const config::EscalationChain* chain = cfg_.find_chain(policy(a.severity).chain);
+    const config::EscalationChain* chain = cfg_->find_chain(policy(a.severity).chain);
     if (!chain || chain->levels.empty()) return out;
     const int last = static_cast<int>(chain->levels.size()) - 1;
     level_from = std::clamp(level_from, 0, last);
@@ -763,7 +767,7 @@ std::vector<NotificationRequest> AlarmEngine::recipients(const Alarm& a, int lev
             if (entry == "on-duty") person = roster_->on_duty(clock_.now());
             if (person.find('@') != std::string::npos) {
                 r.recipient = person;
-            } else if (const auto* p = cfg_.find_person(person)) {
+            } else if (const auto* p = cfg_->find_person(person)) {
                 r.person = p->id;
                 r.recipient = p->email;
             } else {
@@ -935,7 +939,7 @@ void AlarmEngine::restore(const std::vector<Alarm>& alarms) {
         // Recurring-problem history outlives restarts: every raise (re-opens included) of an
         // alarm raised inside the window counts, dated at its first raise. The re-opens came
         // later, so this only ever forgets them a little early, never counts one twice.
-        if (now - stored.raised_at <= cfg_.alarms.recurring_window) {
+        if (now - stored.raised_at <= cfg_->alarms.recurring_window) {
             auto& hist = raise_history_[stored.device + '\x1f' + stored.rule_id];
             hist.insert(hist.end(), static_cast<std::size_t>(std::max(1, stored.occurrences)), stored.raised_at);
         }
@@ -987,8 +991,10 @@ void AlarmEngine::restore(const std::vector<Alarm>& alarms) {
     }
 }
 
-void AlarmEngine::reconfigure(const config::Config& cfg) {
-    build(cfg);
+void AlarmEngine::reconfigure(const config::Config& cfg) { reconfigure(std::make_shared<const config::Config>(cfg)); }
+
+void AlarmEngine::reconfigure(std::shared_ptr<const config::Config> cfg) {
+    build(std::move(cfg));
     std::vector<std::int64_t> orphaned;
     for (auto it = tracks_.begin(); it != tracks_.end();) {
         Track& t = *it->second;

@@ -31,6 +31,9 @@ public:
     // next_alarm_id: the first id to hand out (the store's max id + 1). Throws
     // std::runtime_error if a configured time zone cannot be read.
     AlarmEngine(const config::Config& cfg, const Clock& clock, std::int64_t next_alarm_id, EventSink sink);
+    // The same, sharing the caller's config instead of copying it (10,000 devices: ~9 MiB).
+    AlarmEngine(std::shared_ptr<const config::Config> cfg, const Clock& clock, std::int64_t next_alarm_id,
+                EventSink sink);
     ~AlarmEngine();
     AlarmEngine(const AlarmEngine&) = delete;
     AlarmEngine& operator=(const AlarmEngine&) = delete;
@@ -77,6 +80,7 @@ public:
     // Reload: devices and rules that still exist keep their state; alarms of removed
     // devices/rules are resolved with a note.
     void reconfigure(const config::Config& cfg);
+    void reconfigure(std::shared_ptr<const config::Config> cfg);
 
     // ---- status ----
     // Alarms in memory: open ones, resolved ones not yet closed (up to the recurring window,
@@ -92,7 +96,7 @@ private:
     struct DeviceInfo;
     struct Track;
 
-    void build(const config::Config& cfg);
+    void build(std::shared_ptr<const config::Config> cfg);
     void relink_tracks();
     Track& track_for(DeviceInfo& dev, const config::RuleConfig& rule, const std::string& metric,
                      const std::string& row);
@@ -137,7 +141,7 @@ private:
     const Clock& clock_;
     EventSink sink_;
     std::int64_t next_id_;
-    config::Config cfg_;
+    std::shared_ptr<const config::Config> cfg_;
     std::map<std::string, std::unique_ptr<DeviceInfo>> devices_;
     std::map<std::string, std::unique_ptr<Track>> tracks_;  // key: device \x1f rule \x1f row
     std::string key_scratch_;                                // track_for's key, without an allocation

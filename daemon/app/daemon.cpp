@@ -71,7 +71,7 @@ std::optional<config::Config> load_and_report(const std::string& path, bool to_j
 
 Daemon::Daemon(Options options, config::Config config)
     : options_(std::move(options)),
-      config_(std::move(config)),
+      config_(std::make_shared<const config::Config>(std::move(config))),
       stop_signals_(io_, SIGTERM, SIGINT),
       hup_signal_(io_, SIGHUP),
       tick_timer_(io_),
@@ -97,25 +97,25 @@ int Daemon::run() {
 
 void Daemon::start() {
     auto ex = io_.get_executor();
-    store_ = std::make_unique<store::StoreWriter>(config_.store, clock_);
+    store_ = std::make_unique<store::StoreWriter>(config_->store, clock_);
     std::vector<Alarm> open;
     std::int64_t next_id = 1;
     {
-        store::StoreReader reader(config_.store.path);
+        store::StoreReader reader(config_->store.path);
         open = reader.open_alarms();
         // Closed alarms of the recurring window too: "N times in M days" survives a restart.
         store::AlarmFilter recent;
-        recent.since = clock_.now() - config_.alarms.recurring_window;
+        recent.since = clock_.now() - config_->alarms.recurring_window;
         recent.state = AlarmState::closed;
         recent.limit = 100000;
         for (auto& a : reader.alarms(recent)) open.push_back(std::move(a));
         next_id = reader.max_alarm_id() + 1;
     }
-    for (const auto& d : config_.devices) store_->enqueue_device(device_record(d));
+    for (const auto& d : config_->devices) store_->enqueue_device(device_record(d));
 
     // Mail goes out off the loop; it reads the outbox the writer fills in the same transaction
     // as each alarm event, and is woken once that transaction has committed.
-    if (config_.smtp.enabled) start_mailer();
+    if (config_->smtp.enabled) start_mailer();
     engine_ = std::make_unique<alarms::AlarmEngine>(config_, clock_, next_id, [this](const AlarmEvent& e) {
         if (mailer_ && !e.notify.empty())
             store_->enqueue(e, [m = mailer_.get()](std::int64_t) { m->wake(); });
@@ -127,16 +127,16 @@ void Daemon::start() {
     engine_->tick();
 
     pinger_ = std::make_unique<icmp::Pinger>(ex);
-    pinger_->start(config_.daemon.icmp_mode);
+    pinger_->start(config_->daemon.icmp_mode);
 
     scheduler_ = std::make_unique<Scheduler>(
-        ex, PollTimingSettings{config_.daemon.jitter, config_.daemon.max_backoff, 3},
+        ex, PollTimingSettings{config_->daemon.jitter, config_->daemon.max_backoff, 3},
         [this](const std::string& device, const PollResult& r) { on_poll(device, r); });
-    for (const auto& d : config_.devices) scheduler_->add(build_device(d));
+    for (const auto& d : config_->devices) scheduler_->add(build_device(d));
     start_traps();
     {
         // Maintenance windows added with avmonctl outlive restarts: they are in the store.
-        store::StoreReader reader(config_.store.path);
+        store::StoreReader reader(config_->store.path);
         for (const auto& w : control::windows_to_restore(reader.maintenance_windows(), clock_.now()))
             engine_->add_maintenance(w);
     }
@@ -152,10 +152,10 @@ void Daemon::start() {
         });
     }
     watchdog_ = service::start_watchdog(ex, notifier_);
-    auto status = fmt::format("polling {} devices in {} rooms; {} open alarms restored", config_.devices.size(),
-                              config_.rooms.size(), open.size());
+    auto status = fmt::format("polling {} devices in {} rooms; {} open alarms restored", config_->devices.size(),
+                              config_->rooms.size(), open.size());
     notifier_.ready(status_line());
-    log::notice(msgid::daemon_started, fmt::format("avmond started: {} (config {})", status, config_.source_file));
+    log::notice(msgid::daemon_started, fmt::format("avmond started: {} (config {})", status, config_->source_file));
 }
 
 ScheduledDevice Daemon::build_device(const config::DeviceConfig& d) {
@@ -163,7 +163,7 @@ ScheduledDevice Daemon::build_device(const config::DeviceConfig& d) {
     sd.id = d.id;
     sd.interval = d.interval;
     auto ex = io_.get_executor();
-    const config::Profile* profile = config_.profile_for(d);
+    const config::Profile* profile = config_->profile_for(d);
     try {
         if (auto p = icmp::make_icmp_probe(*pinger_, d)) sd.probes.push_back(std::move(p));
         if (d.snmp) {
@@ -188,7 +188,7 @@ void Daemon::on_poll(const std::string& device, const PollResult& r) {
     engine_->observe(device, r);
     // Only a change is logged; the room (a linear search of the config) is looked up then.
     auto fields = [&] {
-        const auto* d = config_.find_device(device);
+        const auto* d = config_->find_device(device);
         return std::vector<log::Field>{{"AVMON_DEVICE", device}, {"AVMON_ROOM", d ? d->room : ""}};
     };
     using Say = ComplaintTracker::Say;
@@ -216,10 +216,10 @@ void Daemon::on_poll(const std::string& device, const PollResult& r) {
 void Daemon::start_control() {
     // Under systemd RuntimeDirectory= makes the directory; started by hand it may not exist yet.
     std::error_code ec;
-    std::filesystem::create_directories(config_.daemon.runtime_dir, ec);
+    std::filesystem::create_directories(config_->daemon.runtime_dir, ec);
     try {
         control_ = std::make_unique<control::ControlServer>(io_.get_executor(),
-                                                            control::ServerOptions::from(config_.daemon),
+                                                            control::ServerOptions::from(config_->daemon),
                                                             control_handlers(), clock_);
         control_->start();
     } catch (const std::exception& e) {
@@ -232,17 +232,17 @@ void Daemon::start_control() {
 
 void Daemon::start_mailer() {
     notify::MailSenderOptions mail_options;
-    mail_options.config = std::make_shared<const config::Config>(config_);
-    mailer_ = std::make_unique<notify::MailSender>(config_.smtp, config_.store.path, *store_, clock_, mail_options);
+    mail_options.config = config_;
+    mailer_ = std::make_unique<notify::MailSender>(config_->smtp, config_->store.path, *store_, clock_, mail_options);
     mailer_->start();
 }
 
 void Daemon::start_traps() {
-    if (!config_.traps.enabled) return;
+    if (!config_->traps.enabled) return;
     traps_ = std::make_unique<traps::TrapReceiver>(
-        io_.get_executor(), config_.traps,
+        io_.get_executor(), config_->traps,
         [this](std::string_view address) -> std::optional<std::string> {
-            for (const auto& d : config_.devices)
+            for (const auto& d : config_->devices)
                 if (d.address == address) return d.id;
             return std::nullopt;
         },
@@ -295,15 +295,15 @@ void Daemon::sync_devices(const config::Config& before) {
     // Indexed once: Config::find_device is a linear search, and fleets have 10,000 devices.
     std::unordered_map<std::string_view, const config::DeviceConfig*> was, now;
     for (const auto& d : before.devices) was.emplace(d.id, &d);
-    for (const auto& d : config_.devices) now.emplace(d.id, &d);
+    for (const auto& d : config_->devices) now.emplace(d.id, &d);
     for (const auto& old : before.devices)
         if (!now.count(old.id)) scheduler_->remove(old.id);
-    for (const auto& d : config_.devices) {
+    for (const auto& d : config_->devices) {
         const auto it = was.find(d.id);
         const auto* old = it == was.end() ? nullptr : it->second;
         // Unchanged devices keep their probes (counter baselines, cached SNMPv3 engine ids,
         // open control connections) and their place in the polling rhythm.
-        if (old && scheduler_->contains(d.id) && device_fingerprint(before, *old) == device_fingerprint(config_, d))
+        if (old && scheduler_->contains(d.id) && device_fingerprint(before, *old) == device_fingerprint(*config_, d))
             continue;
         store_->enqueue_device(device_record(d));
         scheduler_->add(build_device(d));
@@ -355,14 +355,15 @@ control::ReloadOutcome Daemon::reload(const std::string& actor) {
         return outcome;
     }
     for (const auto& w : result.warnings) log_config_warning(w, options_.config_path);
-    auto changes = config::describe_changes(config_, *result.config);
-    config::Config before = std::move(config_);
-    config_ = std::move(*result.config);
+    auto changes = config::describe_changes(*config_, *result.config);
+    // One copy of the configuration, shared by the engine and the mail sender.
+    const std::shared_ptr<const config::Config> before = config_;
+    config_ = std::make_shared<const config::Config>(std::move(*result.config));
     engine_->reconfigure(config_);
-    sync_devices(before);
-    if (mailer_ && config_.smtp.enabled)
-        mailer_->reconfigure(config_.smtp, std::make_shared<const config::Config>(config_));
-    else if (!mailer_ && config_.smtp.enabled)
+    sync_devices(*before);
+    if (mailer_ && config_->smtp.enabled)
+        mailer_->reconfigure(config_->smtp, config_);
+    else if (!mailer_ && config_->smtp.enabled)
         start_mailer();
     std::string summary = changes.empty() ? "no changes" : "";
     for (const auto& c : changes) summary += (summary.empty() ? "" : "; ") + c;
@@ -382,7 +383,7 @@ control::ControlHandlers Daemon::control_handlers() {
         s.version = AVMON_VERSION;
         s.started = started_;
         s.config_file = options_.config_path;
-        s.store_path = config_.store.path;
+        s.store_path = config_->store.path;
         s.store_queued_samples = st.queued_samples;
         s.store_queued_records = st.queued_records;
         s.store_dropped_samples = st.dropped_samples;
@@ -396,7 +397,7 @@ control::ControlHandlers Daemon::control_handlers() {
         std::map<std::string, DevicePollStatus> polls;
         for (auto& p : scheduler_->status()) polls[p.id] = p;
         std::vector<control::DeviceStatus> out;
-        for (const auto& d : config_.devices) {
+        for (const auto& d : config_->devices) {
             control::DeviceStatus s;
             s.id = d.id;
             s.name = d.name;
@@ -419,9 +420,9 @@ control::ControlHandlers Daemon::control_handlers() {
     h.active_maintenance = [this] { return engine_->active_maintenance(); };
     h.target_exists = [this](config::MaintenanceWindow::Scope scope, const std::string& id) {
         using S = config::MaintenanceWindow::Scope;
-        return scope == S::device ? config_.find_device(id) != nullptr
-             : scope == S::room   ? config_.find_room(id) != nullptr
-                                  : config_.find_site(id) != nullptr;
+        return scope == S::device ? config_->find_device(id) != nullptr
+             : scope == S::room   ? config_->find_room(id) != nullptr
+                                  : config_->find_site(id) != nullptr;
     };
     h.acknowledge = [this](std::int64_t id, const std::string& actor, const std::string& note) {
         return engine_->acknowledge(id, actor, note);

@@ -48,7 +48,7 @@ private:
     void start_control();
 
     Options options_;
-    config::Config config_;
+    std::shared_ptr<const config::Config> config_;  // shared with the engine and the mail sender
     SystemClock clock_;
     asio::io_context io_;
     asio::signal_set stop_signals_;
