@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <set>
 
 namespace avmon::snmp {
@@ -39,12 +40,40 @@ std::string row_label(const std::string& rendered, const std::string& numeric_in
     return rendered;
 }
 
-ProfileMapper::ProfileMapper(const config::Profile& profile) : profile_(profile) {
-    for (std::size_t i = 0; i < profile_.metrics.size(); ++i) {
-        const auto& m = profile_.metrics[i];
+namespace {
+
+bool same_mapping(const config::MetricDef& a, const config::MetricDef& b) {
+    return a.name == b.name && a.source == b.source && a.kind == b.kind && a.walk == b.walk &&
+           a.index_source == b.index_source && a.scale == b.scale && a.unit == b.unit && a.value_map == b.value_map;
+}
+
+bool same_mapping(const std::vector<config::MetricDef>& a, const std::vector<config::MetricDef>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (!same_mapping(a[i], b[i])) return false;
+    return true;
+}
+
+}  // namespace
+
+ProfileMapper::ProfileMapper(const config::Profile& profile) : c_(compile(profile)) {}
+
+std::shared_ptr<const ProfileMapper::Compiled> ProfileMapper::compile(const config::Profile& profile) {
+    // Shared by content, not by address: a reloaded profile with other metrics gets its own.
+    static std::mutex mutex;
+    static std::vector<std::weak_ptr<const Compiled>> known;
+    std::lock_guard lock(mutex);
+    std::erase_if(known, [](const auto& w) { return w.expired(); });
+    for (const auto& w : known)
+        if (auto c = w.lock(); c && same_mapping(c->metrics, profile.metrics)) return c;
+    auto c = std::make_shared<Compiled>();
+    c->metrics = profile.metrics;
+    for (auto& m : c->metrics) m.where = {};  // where it was written is not needed to map values
+    for (std::size_t i = 0; i < c->metrics.size(); ++i) {
+        const auto& m = c->metrics[i];
         auto source = parse_oid(m.source);
         if (!source) {
-            invalid_.push_back(m.name);
+            c->invalid.push_back(m.name);
             continue;
         }
         Def d{i, *source, std::nullopt, to_string(*source), {}};
@@ -54,24 +83,29 @@ ProfileMapper::ProfileMapper(const config::Profile& profile) : profile_(profile)
                 d.index_text = to_string(*index);
             }
             else {
-                invalid_.push_back(m.name);
+                c->invalid.push_back(m.name);
                 continue;
             }
         }
         if (m.walk) {
-            add_unique(columns_, d.source);
-            if (d.index) add_unique(columns_, *d.index);
-            if (m.source == peth_main_consumption_oid) add_unique(columns_, *parse_oid(peth_main_power_oid));
+            add_unique(c->columns, d.source);
+            if (d.index) add_unique(c->columns, *d.index);
+            if (m.source == peth_main_consumption_oid) add_unique(c->columns, *parse_oid(peth_main_power_oid));
             if (m.source == ent_sensor_value_oid) {
-                add_unique(columns_, *parse_oid(ent_sensor_scale_oid));
-                add_unique(columns_, *parse_oid(ent_sensor_precision_oid));
+                add_unique(c->columns, *parse_oid(ent_sensor_scale_oid));
+                add_unique(c->columns, *parse_oid(ent_sensor_precision_oid));
             }
         } else if (m.source != sys_uptime_oid) {
-            add_unique(scalars_, d.source);
+            add_unique(c->scalars, d.source);
         }
-        if (m.walk && d.source_text == peth_main_consumption_oid) wants_poe_budget_ = true;
-        defs_.push_back(std::move(d));
+        if (m.walk && d.source_text == peth_main_consumption_oid) c->wants_poe_budget = true;
+        c->defs.push_back(std::move(d));
     }
+    c->poll_scalars.push_back(*parse_oid(sys_uptime_oid));
+    c->poll_scalars.insert(c->poll_scalars.end(), c->scalars.begin(), c->scalars.end());
+    for (const auto& o : c->poll_scalars) c->poll_scalar_texts.push_back(to_string(o));
+    known.push_back(c);
+    return c;
 }
 
 std::map<std::string, std::string> ProfileMapper::row_names(const ColumnResult* index_column) const {
@@ -90,7 +124,7 @@ std::map<std::string, std::string> ProfileMapper::row_names(const ColumnResult* 
 void ProfileMapper::map_value(const Def& d, const std::string& metric, const std::string& rate_key,
                               const RawValue& v, std::optional<double> extra_scale, const std::string& device,
                               SysTime now, PollResult& out) {
-    const auto& m = profile_.metrics[d.metric];
+    const auto& m = c_->metrics[d.metric];
     if (is_exception(v.type)) {
         out.unavailable.push_back({metric, status_for(v.type), std::string(type_name(v.type))});
         return;
@@ -149,11 +183,11 @@ void ProfileMapper::map(const RawPoll& raw, const std::string& device, SysTime n
         restarted_ = rates_.observe_uptime(*raw.uptime_ticks, now);
         out.samples.push_back({device, "sys_uptime_s", now, static_cast<double>(*raw.uptime_ticks) / 100.0});
     }
-    for (const auto& name : invalid_)
+    for (const auto& name : c_->invalid)
         out.unavailable.push_back({name, MetricStatus::error, "profile source is not a numeric OID"});
 
-    for (const auto& d : defs_) {
-        const auto& m = profile_.metrics[d.metric];
+    for (const auto& d : c_->defs) {
+        const auto& m = c_->metrics[d.metric];
         const std::string& source_text = d.source_text;
         if (!m.walk) {
             if (source_text == sys_uptime_oid) {
@@ -227,7 +261,7 @@ void ProfileMapper::map(const RawPoll& raw, const std::string& device, SysTime n
     // Derived: PoE budget use per PSE group (the schema has no ratio of two metrics).
     auto power = raw.columns.find(peth_main_power_oid);
     auto consumption = raw.columns.find(peth_main_consumption_oid);
-    if (wants_poe_budget_ && power != raw.columns.end() && consumption != raw.columns.end()) {
+    if (c_->wants_poe_budget && power != raw.columns.end() && consumption != raw.columns.end()) {
         for (const auto& [suffix, used] : consumption->second.rows) {
             for (const auto& [psuffix, budget] : power->second.rows) {
                 if (psuffix != suffix) continue;

@@ -4,6 +4,7 @@
 // Free of Net-SNMP and Asio so it can be fuzzed and tested with plain data.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -48,10 +49,13 @@ public:
 
     // What the probe must read: scalar OIDs to GET and table columns to walk (metric columns,
     // their index columns, and ENTITY-SENSOR scale/precision columns when needed).
-    const std::vector<Oid>& scalars() const { return scalars_; }
-    const std::vector<Oid>& columns() const { return columns_; }
+    const std::vector<Oid>& scalars() const { return c_->scalars; }
+    const std::vector<Oid>& columns() const { return c_->columns; }
     // Profile metrics whose source is not a numeric OID: reported every poll as errors.
-    const std::vector<std::string>& invalid_metrics() const { return invalid_; }
+    const std::vector<std::string>& invalid_metrics() const { return c_->invalid; }
+    // What one poll GETs: sysUpTime, then scalars(); and the same OIDs as text (RawPoll's keys).
+    const std::vector<Oid>& poll_scalars() const { return c_->poll_scalars; }
+    const std::vector<std::string>& poll_scalar_texts() const { return c_->poll_scalar_texts; }
 
     // Appends samples, facts and unavailable states for `raw` to `out`. Keeps counter
     // baselines between calls (rates need two polls).
@@ -63,7 +67,7 @@ public:
 
 private:
     struct Def {
-        std::size_t metric;  // index into profile_.metrics
+        std::size_t metric;  // index into Compiled::metrics
         Oid source;
         std::optional<Oid> index;
         std::string source_text;  // to_string(source) and to_string(*index), once, not every poll
@@ -73,14 +77,23 @@ private:
                    std::optional<double> extra_scale, const std::string& device, SysTime now, PollResult& out);
     std::map<std::string, std::string> row_names(const ColumnResult* index_column) const;
 
-    config::Profile profile_;  // a copy: probes outlive config reloads
-    std::vector<Def> defs_;
-    std::vector<Oid> scalars_;
-    std::vector<Oid> columns_;
-    std::vector<std::string> invalid_;
+    // What the profile's metrics say, compiled once and shared (read-only) by every mapper
+    // built from the same metrics: 10,000 devices of one model hold one copy, not 10,000.
+    struct Compiled {
+        std::vector<config::MetricDef> metrics;  // a copy: probes outlive config reloads
+        std::vector<Def> defs;
+        std::vector<Oid> scalars;
+        std::vector<Oid> columns;
+        std::vector<std::string> invalid;
+        std::vector<Oid> poll_scalars;
+        std::vector<std::string> poll_scalar_texts;
+        bool wants_poe_budget = false;  // the profile walks the PoE consumption column
+    };
+    static std::shared_ptr<const Compiled> compile(const config::Profile& profile);
+
+    std::shared_ptr<const Compiled> c_;
     CounterRates rates_;
     bool restarted_ = false;
-    bool wants_poe_budget_ = false;  // the profile walks the PoE consumption column
 };
 
 // Metric name safe for a row label: the rendered index text, or the numeric index when empty.

@@ -19,14 +19,12 @@ SnmpProbe::SnmpProbe(asio::any_io_executor ex, const config::DeviceConfig& devic
         return;
     }
     session_ = std::make_unique<SnmpSession>(ex, SessionOptions{device.id, device.address, *device.snmp});
-    scalar_oids_.push_back(*parse_oid(sys_uptime_oid));
-    scalar_oids_.insert(scalar_oids_.end(), mapper_.scalars().begin(), mapper_.scalars().end());
-    for (const auto& o : scalar_oids_) scalar_texts_.push_back(to_string(o));
 }
 
 const std::string& SnmpProbe::text_of(const Oid& oid, std::string& scratch) const {
-    for (std::size_t i = 0; i < scalar_oids_.size(); ++i)
-        if (scalar_oids_[i] == oid) return scalar_texts_[i];
+    const auto& oids = mapper_.poll_scalars();
+    for (std::size_t i = 0; i < oids.size(); ++i)
+        if (oids[i] == oid) return mapper_.poll_scalar_texts()[i];
     scratch = to_string(oid);  // an agent answering with another OID than asked
     return scratch;
 }
@@ -81,7 +79,7 @@ awaitable<PollResult> SnmpProbe::poll(probes::SteadyTime deadline) {
     RawPoll raw;
     bool answered = false;
 
-    const std::vector<Oid>& scalars = scalar_oids_;
+    const std::vector<Oid>& scalars = mapper_.poll_scalars();
     for (std::size_t i = 0; i < scalars.size(); i += max_varbinds_per_get) {
         std::vector<Oid> chunk(scalars.begin() + static_cast<std::ptrdiff_t>(i),
                                scalars.begin() + static_cast<std::ptrdiff_t>(std::min(scalars.size(), i + max_varbinds_per_get)));

@@ -36,8 +36,6 @@ private:
     // the usual order costs a comparison instead of a to_string.
     const std::string& text_of(const Oid& oid, std::string& scratch) const;
 
-    std::vector<Oid> scalar_oids_;           // sysUpTime, then the profile's scalars
-    std::vector<std::string> scalar_texts_;  // the same, as text
     std::string device_id_;
     std::string config_error_;
     std::unique_ptr<SnmpSession> session_;

@@ -234,3 +234,30 @@ TEST_CASE("snmp mapper: PoE budget use is derived from the main PSE table") {
     CHECK_FALSE(sample(out, "poe_budget_used_pct.4"));  // no budget: no ratio, no division by zero
     CHECK(sample(out, "poe_main_consumption_w.2")->value == 370);
 }
+
+TEST_CASE("snmp mapper: mappers of equal profiles share the compiled profile, but not counter baselines") {
+    ProfileMapper a(switch_profile());
+    ProfileMapper b(switch_profile());  // another Profile object with the same metrics
+    CHECK(&a.scalars() == &b.scalars());
+    CHECK(&a.poll_scalar_texts() == &b.poll_scalar_texts());
+    REQUIRE(a.poll_scalars().size() == a.scalars().size() + 1);
+    CHECK(a.poll_scalar_texts().front() == sys_uptime_oid);
+
+    auto other = switch_profile();
+    other.metrics[1].scale = 1;  // bytes instead of bits: must not reuse the other mapping
+    ProfileMapper c(other);
+    CHECK(&c.scalars() != &a.scalars());
+
+    // Baselines stay per device: b's first poll gives no rate although a has seen two.
+    PollResult ignored, a2, b1;
+    a.map(switch_poll(100000, 1000, 5000), "sw-a", t0, ignored);
+    a.map(switch_poll(106000, 1000 + 125000 * 60, 5000), "sw-a", t0 + 60s, a2);
+    b.map(switch_poll(106000, 1000 + 125000 * 60, 5000), "sw-b", t0 + 60s, b1);
+    CHECK(sample(a2, "if_in_bps.Gi1/0/1"));
+    CHECK_FALSE(sample(b1, "if_in_bps.Gi1/0/1"));
+    PollResult c2, c1;
+    c.map(switch_poll(100000, 1000, 5000), "sw-c", t0, c1);
+    c.map(switch_poll(106000, 1000 + 125000 * 60, 5000), "sw-c", t0 + 60s, c2);
+    REQUIRE(sample(c2, "if_in_bps.Gi1/0/1"));
+    CHECK(sample(c2, "if_in_bps.Gi1/0/1")->value == Approx(125000.0));  // its own scale
+}
