@@ -14,6 +14,7 @@
 #
 # Options: --build DIR (default build-bench)  --sizes "1000 10000"  --reps 3
 #          --snmpd-size 1000  --store-rows 1000000 (0: skip)  --out FILE  --smoke (20 devices, 1 rep, 1 cycle)
+#          --window 1000 (the extra "snmp_window" row: at most this many device polls in flight; 0: skip)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -26,6 +27,7 @@ OUT=""
 SMOKE=0
 TIMEOUT_MS=1000
 RETRIES=1
+WINDOW=1000
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build) BUILD="$2"; shift 2 ;;
@@ -34,14 +36,15 @@ while [[ $# -gt 0 ]]; do
     --snmpd-size) SNMPD_SIZE="$2"; shift 2 ;;
     --store-rows) STORE_ROWS="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    --smoke) SMOKE=1; SIZES="20"; REPS=1; SNMPD_SIZE=20; STORE_ROWS=0; TIMEOUT_MS=300; shift ;;
+    --window) WINDOW="$2"; shift 2 ;;
+    --smoke) SMOKE=1; SIZES="20"; REPS=1; SNMPD_SIZE=20; STORE_ROWS=0; TIMEOUT_MS=300; WINDOW=5; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 [[ -n "$OUT" ]] || OUT="$ROOT/bench/results/fleet-$(date -u +%Y-%m-%d).json"
 
 if [[ -z "${FLEET_BENCH_NS:-}" ]]; then
-  args=(--build "$BUILD" --sizes "$SIZES" --reps "$REPS" --snmpd-size "$SNMPD_SIZE" --store-rows "$STORE_ROWS" --out "$OUT")
+  args=(--build "$BUILD" --sizes "$SIZES" --reps "$REPS" --snmpd-size "$SNMPD_SIZE" --store-rows "$STORE_ROWS" --out "$OUT" --window "$WINDOW")
   [[ $SMOKE == 1 ]] && args+=(--smoke)
   FLEET_BENCH_NS=1 exec unshare -n bash "$0" "${args[@]}"
 fi
@@ -110,6 +113,13 @@ for n in $SIZES; do
     echo "== size $n, repetition $rep" >&2
     with_sim snmp "$n" "$rep" "$RESP" -- "$FB" --mode snmp --targets "$WORK/live-$n" --port "$PORT" \
       --timeout-ms "$TIMEOUT_MS" --retries "$RETRIES" --cycles "$CYCLES" --warmup "$WARMUP" --dir "$WORK/db"
+    # The same with at most $WINDOW polls in flight, as a cap in the daemon's scheduler would
+    # do (the daemon itself spreads first polls with jitter; this bench has no interval).
+    if [[ "$WINDOW" -gt 0 ]]; then
+      with_sim snmp_window "$n" "$rep" "$RESP" -- "$FB" --mode snmp --targets "$WORK/live-$n" --port "$PORT" \
+        --timeout-ms "$TIMEOUT_MS" --retries "$RETRIES" --cycles "$CYCLES" --warmup "$WARMUP" --dir "$WORK/db" \
+        --window "$WINDOW"
+    fi
     # min_poller: the first cycle opens nothing new but warms caches; both are recorded.
     with_sim min_poller "$n" "$rep" "$RESP" -- bash -c "'$MP' --targets '$WORK/live-$n' --port $PORT --cycles 2 |
       awk '{ printf \"{\\\"cycle\\\":%d,\\\"requests\\\":%d,\\\"answered\\\":%d,\\\"wall_s\\\":%s,\\\"cpu_s\\\":%s}\\n\", \$2, \$4, \$6, \$8, \$10 }'"

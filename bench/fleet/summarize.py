@@ -55,7 +55,7 @@ def main():
         return [r for r in raw if r["bench"] == bench and r["size"] == size and pred(r["data"])]
 
     measured = lambda d: d.get("kind") == "cycle" and not d.get("warmup")
-    summary = {"snmp": {}, "dead": {}, "icmp": {}, "snmpd": {}, "store": {}, "memory": {}}
+    summary = {"snmp": {}, "snmp_window": {}, "dead": {}, "icmp": {}, "snmpd": {}, "store": {}, "memory": {}}
     sizes = sorted({r["size"] for r in raw if r["bench"] == "snmp"})
     for n in sizes:
         p = rows("snmp", n, measured)
@@ -92,6 +92,27 @@ def main():
         entry["simulator_bound"] = any((x or 0) > 0.7 for x in (pipe["sim_cpu_per_wall"], mini["sim_cpu_per_wall"]))
         summary["snmp"][str(n)] = entry
 
+        pw = rows("snmp_window", n, measured)
+        if pw:
+            ratios = []
+            for rep in {r["rep"] for r in pw}:
+                wr = [r for r in pw if r["rep"] == rep]
+                mr = [r for r in mp if r["rep"] == rep]
+                if wr and mr and mr[0]["data"]["cpu_s"] > 0:
+                    ratios.append(wr[0]["data"]["cpu_s_per_1000"] /
+                                  (mr[0]["data"]["cpu_s"] * 1000 / max(1, mr[0]["data"]["answered"])))
+            whwm = [r["data"]["vm_hwm_kib"] for r in rows("snmp_window", n, lambda d: d.get("kind") == "summary")]
+            windows = [r["data"].get("window") for r in rows("snmp_window", n, lambda d: d.get("kind") == "summary")]
+            summary["snmp_window"][str(n)] = {
+                "window": windows[0] if windows else None,
+                "answered_per_s": med([r["data"]["answered_per_s"] for r in pw]),
+                "cpu_s_per_1000": med([r["data"]["cpu_s_per_1000"] for r in pw]),
+                "cycle_wall_s": med([r["data"]["wall_s"] for r in pw]),
+                "answered": med([r["data"]["reachable"] for r in pw]),
+                "cpu_per_request_vs_min_poller": med(ratios),
+                "vm_hwm_mib": (med(whwm) or 0) / 1024,
+                "sim_cpu_per_wall": med([r["sim_cpu_per_wall"] for r in pw])}
+
         d = rows("dead", n, measured)
         limit = 1.2 * a.timeout_ms / 1000 * (a.retries + 1)
         wall = med([r["data"]["wall_s"] for r in d])
@@ -108,9 +129,16 @@ def main():
             "fping": {"wall_s": med([r["data"]["wall_s"] for r in fp]), "cpu_s": med([r["data"]["cpu_s"] for r in fp]),
                       "answered": med([r["data"]["answered"] for r in fp])}}
 
-        hwm = [r["data"]["vm_hwm_kib"] for r in rows("snmp", n, lambda d: d.get("kind") == "summary")]
+        sums = rows("snmp", n, lambda d: d.get("kind") == "summary")
+        hwm = [r["data"]["vm_hwm_kib"] for r in sums]
+        setup = [r["data"].get("rss_after_setup_kib") for r in sums]
+        cfg = [r["data"].get("rss_after_config_kib") for r in sums]
+        eng = [r["data"].get("rss_after_engine_kib") for r in sums]
         summary["memory"][str(n)] = {"vm_hwm_mib": (med(hwm) or 0) / 1024, "target_mib": 64,
-                                     "met": bool(hwm) and med(hwm) / 1024 <= 64}
+                                     "met": bool(hwm) and med(hwm) / 1024 <= 64,
+                                     "rss_after_config_mib": (med(cfg) or 0) / 1024,
+                                     "rss_after_engine_mib": (med(eng) or 0) / 1024,
+                                     "rss_after_setup_mib": (med(setup) or 0) / 1024}
 
     for n in sorted({r["size"] for r in raw if r["bench"] == "snmpd"}):
         s = rows("snmpd", n, measured)
@@ -145,6 +173,10 @@ def main():
               f"{fmt(e['requests_per_s_vs_snmpget'], 1)} {'met' if e['target_30x_snmpget'] else 'MISSED'} | "
               f"{fmt(e['cpu_per_request_vs_min_poller'], 2)} {'met' if e['target_cpu_2x_min_poller'] else 'MISSED'} | "
               f"{fmt(p['sim_cpu_per_wall'])}/{fmt(m['sim_cpu_per_wall'])}{' SIM-BOUND' if e['simulator_bound'] else ''} |")
+    for n, e in summary["snmp_window"].items():
+        print(f"window {e['window']} of {n}: {fmt(e['answered_per_s'], 0)} req/s, {fmt(e['cpu_s_per_1000'], 3)} CPU-s/1k, "
+              f"cycle {fmt(e['cycle_wall_s'], 3)} s, CPU x min_poller {fmt(e['cpu_per_request_vs_min_poller'], 2)}, "
+              f"VmHWM {fmt(e['vm_hwm_mib'], 1)} MiB, sim CPU/wall {fmt(e['sim_cpu_per_wall'])}")
     for n, e in summary["dead"].items():
         print(f"dead 10% of {n}: cycle {fmt(e['cycle_wall_s'], 3)} s, limit {fmt(e['limit_s'], 2)} s: {'met' if e['met'] else 'MISSED'}")
     for n, e in summary["icmp"].items():
@@ -157,7 +189,9 @@ def main():
     for run, e in summary["store"].items():
         print(f"store {run} ({e['rows']} rows): {fmt(e['samples_per_s'], 0)} samples/s, {fmt(e['per_cpu_s'], 0)} per CPU-s")
     for n, e in summary["memory"].items():
-        print(f"memory {n} devices: VmHWM {fmt(e['vm_hwm_mib'], 1)} MiB (target <= 64): {'met' if e['met'] else 'MISSED'}")
+        print(f"memory {n} devices: VmHWM {fmt(e['vm_hwm_mib'], 1)} MiB (target <= 64): {'met' if e['met'] else 'MISSED'}; "
+              f"RSS after config {fmt(e['rss_after_config_mib'], 1)}, after store+engine {fmt(e['rss_after_engine_mib'], 1)}, "
+              f"after probes {fmt(e['rss_after_setup_mib'], 1)} MiB")
 
 
 if __name__ == "__main__":
