@@ -35,7 +35,8 @@ struct AlarmEngine::DeviceInfo {
 // One condition: a rule on a device, for one row of a walked metric.
 struct AlarmEngine::Track {
     std::string key, device, metric, row;
-    config::RuleConfig rule;
+    // An element of its device's shared rule list (aliasing pointer: keeps the list alive).
+    std::shared_ptr<const config::RuleConfig> rule;
     bool evaluated = false;
     bool bad = false;  // the last evaluation (hysteresis applied)
     std::optional<SysTime> bad_since, good_since;
@@ -223,7 +224,7 @@ AlarmEngine::Track& AlarmEngine::track_for(DeviceInfo& dev, const config::RuleCo
         t->device = dev.cfg.id;
         t->metric = metric;
         t->row = row;
-        t->rule = rule;
+        t->rule = std::shared_ptr<const config::RuleConfig>(dev.rules, &rule);
         it = tracks_.emplace(key, std::move(t)).first;
         dev.tracks.push_back(it->second.get());
     }
@@ -356,12 +357,12 @@ void AlarmEngine::update_armed(Track& t) {
 // Acts on the debounced state: raise after `for` and `for_polls`, clear after `clear_for`.
 void AlarmEngine::settle(Track& t) {
     const SysTime now = clock_.now();
-    if (!t.firing && t.bad && t.bad_since && t.bad_polls >= std::max(1, t.rule.for_polls) &&
-        now - *t.bad_since >= t.rule.for_duration) {
+    if (!t.firing && t.bad && t.bad_since && t.bad_polls >= std::max(1, t.rule->for_polls) &&
+        now - *t.bad_since >= t.rule->for_duration) {
         // Wait while a parent's down-condition is still being debounced: it may turn out to
         // be the root cause, and then this alarm is a suppressed child, not a page.
         if (!suppression_for(t.device).pending) fire(t);
-    } else if (t.firing && !t.bad && !t.flap.flapping() && t.good_since && now - *t.good_since >= t.rule.clear_for) {
+    } else if (t.firing && !t.bad && !t.flap.flapping() && t.good_since && now - *t.good_since >= t.rule->clear_for) {
         clear(t);
     }
     update_armed(t);
@@ -392,12 +393,12 @@ void AlarmEngine::fire(Track& t) {
     auto dit = devices_.find(t.device);
     if (dit == devices_.end()) return;
     const DeviceInfo& dev = *dit->second;
-    const std::string rule_id = alarm_rule_id(t.rule.id, t.row);
+    const std::string rule_id = alarm_rule_id(t.rule->id, t.row);
 
-    Severity sev = t.rule.severity;
-    if (auto it = t.rule.severity_by_room_kind.find(dev.room_kind); it != t.rule.severity_by_room_kind.end())
+    Severity sev = t.rule->severity;
+    if (auto it = t.rule->severity_by_room_kind.find(dev.room_kind); it != t.rule->severity_by_room_kind.end())
         sev = it->second;
-    const std::string text = alarm_text(t.rule, {dev.name, dev.room_name, t.metric, t.row, t.value});
+    const std::string text = alarm_text(*t.rule, {dev.name, dev.room_name, t.metric, t.row, t.value});
     const Suppression sup = suppression_for(t.device);
 
     // A re-raise soon after the same condition was resolved re-opens that alarm.
@@ -489,7 +490,7 @@ bool AlarmEngine::device_down(const std::string& device, const Alarm** root_alar
     auto dit = devices_.find(device);
     if (dit == devices_.end()) return false;
     for (const Track* t : dit->second->tracks) {
-        if (!t->firing || !marks_down(t->rule)) continue;
+        if (!t->firing || !marks_down(*t->rule)) continue;
         *root_track = t;
         *root_alarm = nullptr;
         if (const Alarm* a = t->alarm_id ? find(*t->alarm_id) : nullptr; a && is_open(*a)) *root_alarm = a;
@@ -512,7 +513,7 @@ bool AlarmEngine::device_pending_down(const std::string& device) const {
     auto dit = devices_.find(device);
     if (dit == devices_.end()) return false;
     for (const Track* t : dit->second->tracks)
-        if (t->bad && t->bad_since && !t->firing && marks_down(t->rule)) return true;
+        if (t->bad && t->bad_since && !t->firing && marks_down(*t->rule)) return true;
     return false;
 }
 
@@ -549,7 +550,7 @@ AlarmEngine::Suppression AlarmEngine::suppression_for(const std::string& device)
             s.suppressed = true;
             s.pending = false;
             const std::string what = root_alarm ? root_alarm->text
-                                     : root_track ? alarm_text(root_track->rule, {pit->second->name, pit->second->room_name,
+                                     : root_track ? alarm_text(*root_track->rule, {pit->second->name, pit->second->room_name,
                                                                                   root_track->metric, root_track->row,
                                                                                   root_track->value})
                                                   : "unreachable";
@@ -711,9 +712,9 @@ std::optional<SysTime> AlarmEngine::next_timer() const {
         if (t > now && (!best || t < *best)) best = t;
     };
     for (const Track* t : armed_) {
-        if (t->bad && !t->firing && t->bad_since && t->bad_polls >= std::max(1, t->rule.for_polls))
-            consider(*t->bad_since + t->rule.for_duration);
-        if (t->firing && !t->bad && t->good_since && !t->flap.flapping()) consider(*t->good_since + t->rule.clear_for);
+        if (t->bad && !t->firing && t->bad_since && t->bad_polls >= std::max(1, t->rule->for_polls))
+            consider(*t->bad_since + t->rule->for_duration);
+        if (t->firing && !t->bad && t->good_since && !t->flap.flapping()) consider(*t->good_since + t->rule->clear_for);
     }
     for (const auto& a : alarms_) {
         if (!is_open(a) || a.suppressed) continue;
@@ -999,11 +1000,14 @@ void AlarmEngine::reconfigure(std::shared_ptr<const config::Config> cfg) {
     for (auto it = tracks_.begin(); it != tracks_.end();) {
         Track& t = *it->second;
         const config::RuleConfig* rule = nullptr;
-        if (auto dit = devices_.find(t.device); dit != devices_.end())
-            for (const auto& r : *dit->second->rules)
-                if (r.id == t.rule.id) rule = &r;
+        std::shared_ptr<const std::vector<config::RuleConfig>> rules;
+        if (auto dit = devices_.find(t.device); dit != devices_.end()) {
+            rules = dit->second->rules;
+            for (const auto& r : *rules)
+                if (r.id == t.rule->id) rule = &r;
+        }
         if (rule) {
-            t.rule = *rule;
+            t.rule = std::shared_ptr<const config::RuleConfig>(rules, rule);
             ++it;
             continue;
         }

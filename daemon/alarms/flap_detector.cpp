@@ -5,7 +5,7 @@ namespace avmon::alarms {
 bool FlapDetector::record(bool bad, const config::FlapSettings& s) {
     const std::size_t window = s.window < 3 ? 3 : static_cast<std::size_t>(s.window);
     states_.push_back(bad);
-    while (states_.size() > window) states_.pop_front();
+    if (states_.size() > window) states_.erase(states_.begin(), states_.end() - static_cast<std::ptrdiff_t>(window));
     // Changes are counted over the full window's slots so a short history cannot look flappy.
     const std::size_t slots = window - 1;
     double weighted = 0, total = 0;
