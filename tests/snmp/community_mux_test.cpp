@@ -231,3 +231,27 @@ TEST_CASE("snmp mux: a dead device times out without delaying the live ones; a w
     // Nothing waits any more, so the mux leaves no read pending on the shared socket.
     CHECK(CommunityMux::shared_for(io.get_executor())->waiting() == 0);
 }
+
+TEST_CASE("snmp mux: IPv6 devices get their own shared socket beside the IPv4 one") {
+    asio::io_context io;
+    boost::system::error_code ec;
+    asio::ip::udp::socket probe(io);
+    probe.open(asio::ip::udp::v6(), ec);
+    if (!ec) probe.bind(asio::ip::udp::endpoint(asio::ip::make_address("::1"), 0), ec);
+    if (ec) {
+        WARN("no IPv6 loopback here (" << ec.message() << "): skipped");
+        return;
+    }
+    probe.close();
+    EchoAgent v6(io, "::1", "six-ro");
+    EchoAgent v4(io, "127.0.30.1", "four-ro");
+    SnmpSession s6(io.get_executor(), {"dev-v6", "::1", target_for(v6, "six-ro")});
+    SnmpSession s4(io.get_executor(), {"dev-v4", "127.0.30.1", target_for(v4, "four-ro")});
+    auto r6 = test::run(io, s6.get({sys_name}, test::in(2s)));
+    auto r4 = test::run(io, s4.get({sys_name}, test::in(2s)));
+    INFO(r6.error << " / " << r4.error);
+    CHECK(r6.ok());
+    CHECK(r4.ok());
+    CHECK(v6.last_from().address().is_v6());
+    CHECK(v4.last_from().port() == CommunityMux::shared_for(io.get_executor())->local_port_v4());
+}
