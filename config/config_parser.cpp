@@ -356,6 +356,7 @@ void parse_store(Context& ctx, const Place& place, StoreConfig& s) {
     if (auto f = r.duration_ms("flush_interval", milliseconds(10), milliseconds(3'600'000))) s.flush_interval = *f;
     if (auto n = r.integer("flush_rows", 1, 1'000'000)) s.flush_rows = static_cast<std::size_t>(*n);
     if (auto n = r.integer("queue_limit", 1000, 100'000'000)) s.queue_limit = static_cast<std::size_t>(*n);
+    if (auto n = r.integer("cache_mib", 1, 4096)) s.cache_mib = static_cast<int>(*n);
     auto days = [&](std::string_view key, int& out) {
         auto d = r.duration(key, kDay, 3650 * kDay);
         if (!d) return;

@@ -204,6 +204,7 @@ std::vector<std::string> describe_changes(const Config& before, const Config& af
     field(out, "store", "flush_interval", sa.flush_interval, sb.flush_interval);
     field(out, "store", "flush_rows", sa.flush_rows, sb.flush_rows);
     field(out, "store", "queue_limit", sa.queue_limit, sb.queue_limit);
+    field(out, "store", "cache_mib", sa.cache_mib, sb.cache_mib);
     field(out, "store", "raw_retention days", sa.raw_retention_days, sb.raw_retention_days);
     field(out, "store", "rollup_5m_retention days", sa.rollup_5m_retention_days, sb.rollup_5m_retention_days);
     field(out, "store", "rollup_1h_retention days", sa.rollup_1h_retention_days, sb.rollup_1h_retention_days);

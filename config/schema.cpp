@@ -30,7 +30,7 @@ const TableSpec& daemon() {
     return s;
 }
 const TableSpec& store() {
-    static const TableSpec s{{{"path"}, {"flush_interval"}, {"flush_rows"}, {"queue_limit"},
+    static const TableSpec s{{{"path"}, {"flush_interval"}, {"flush_rows"}, {"queue_limit"}, {"cache_mib"},
                               {"raw_retention"}, {"rollup_5m_retention"}, {"rollup_1h_retention"}}};
     return s;
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "daemon/core/log.hpp"
 #include "daemon/core/message_ids.hpp"
 
@@ -268,7 +270,7 @@ void apply_connection_pragmas(Database& db) {
     db.exec("PRAGMA secure_delete = OFF");
 }
 
-Database open_for_writing(const std::string& path) {
+Database open_for_writing(const std::string& path, int cache_mib) {
     Database db(path, Database::Mode::read_write_create);
     db.exec("PRAGMA busy_timeout = 5000");
     // auto_vacuum can only be chosen before the first table exists.
@@ -280,7 +282,8 @@ Database open_for_writing(const std::string& path) {
     }
     apply_connection_pragmas(db);
     // The writer revisits the right edge of several trees every flush: keep them cached.
-    db.exec("PRAGMA cache_size = -32768");
+    // (Negative: KiB. The cache is most of avmond's memory beyond its devices: store.cache_mib.)
+    db.exec(fmt::format("PRAGMA cache_size = -{}", std::max(1, cache_mib) * 1024));
     migrate(db);
     return db;
 }

@@ -25,7 +25,7 @@ bool transient(const SqliteError& e) { return e.out_of_space() || e.io_error() |
 StoreWriter::StoreWriter(config::StoreConfig cfg, const Clock& clock, WriterOptions options)
     : cfg_(std::move(cfg)), clock_(clock), options_(options) {
     if (cfg_.flush_rows == 0) cfg_.flush_rows = 1;
-    db_ = std::make_unique<Database>(open_for_writing(cfg_.path));
+    db_ = std::make_unique<Database>(open_for_writing(cfg_.path, cfg_.cache_mib));
     if (options_.max_page_count > 0)
         db_->exec(fmt::format("PRAGMA max_page_count = {}", options_.max_page_count));
     // Prepares the statements and rebuilds open rollup buckets before anyone can flush().
