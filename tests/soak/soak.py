@@ -9,7 +9,10 @@ come from the environment (defaults in brackets):
   SOAK_INTERVAL [30]         poll interval of every device, seconds
   SOAK_SAMPLE_SECONDS [60]   how often RSS/fds are sampled (and faults change)
   SOAK_WARMUP [min(600, SOAK_SECONDS/3)]  growth is measured from the end of the warm-up
-  SOAK_RSS_SLACK_KB [20480]  allowed growth of RSS after the warm-up
+  SOAK_RSS_SLACK_KB [20480]  allowed growth after the warm-up of RSS outside the store's malloc arena
+  SOAK_STORE_CACHE_KB [8192]  the store writer's SQLite page cache (store.cache_mib, 8 MiB by
+                             default): its thread arena may fill up to this
+                             plus 12.5 % page overhead plus SOAK_STORE_BASE_KB [8192]
   SOAK_FD_SLACK [16]         allowed growth of open fds after the warm-up
   SOAK_DIR [mktemp]          where the config, store, stderr and soak.csv go
 Faults, one change per sample period: a PJLink simulator (a quarter of the projectors) is
@@ -17,8 +20,14 @@ switched off for two periods out of four; 30 % nftables loss on one snmpsim port
 period; one snmpsim process is killed for one period out of five; SIGHUP (reload) every
 seven periods. Growth is judged on the lowest of the last three samples against the highest
 of the first three after the warm-up, so a transient burst of in-flight polls is not a leak.
+
+RSS is split (from /proc/PID/smaps, without stopping the daemon) into the main malloc arena
+(heap_kb: the loop thread) and the thread arenas (thread_arenas_kb: mostly the store writer,
+whose SQLite page cache fills with the database up to its cache_size - a 1-hour run does not
+reach that cap). So the RSS bound applies to everything outside the thread arenas, and the
+thread arenas get their own absolute bound, the page cache's size.
 """
-import csv, os, signal, socket, subprocess, sys, tempfile, threading, time
+import csv, os, re, signal, socket, subprocess, sys, tempfile, threading, time
 
 avmond, root = sys.argv[1], sys.argv[2]
 env = os.environ
@@ -29,6 +38,8 @@ period = float(env.get("SOAK_SAMPLE_SECONDS", "60"))
 warmup = float(env.get("SOAK_WARMUP", str(min(600.0, seconds / 3))))
 rss_slack = int(env.get("SOAK_RSS_SLACK_KB", "20480"))
 fd_slack = int(env.get("SOAK_FD_SLACK", "16"))
+store_cache = int(env.get("SOAK_STORE_CACHE_KB", "8192"))
+store_base = int(env.get("SOAK_STORE_BASE_KB", "8192"))
 out = env.get("SOAK_DIR") or tempfile.mkdtemp(prefix="avmon-soak-")
 os.makedirs(out, exist_ok=True)
 os.chmod(out, 0o755)
@@ -178,6 +189,31 @@ def proc_status(pid):
     return rss, len(os.listdir(f"/proc/{pid}/fd")), threads
 
 
+MAPPING = re.compile(r"^[0-9a-f]+-[0-9a-f]+ ")
+ARENA_ALIGN = 64 << 20  # glibc's HEAP_MAX_SIZE: every thread arena starts on such a boundary
+
+
+def memory_split(pid):
+    """Resident kB of the main malloc arena ([heap]: the loop thread - alarm engine, probes,
+    config) and of the thread arenas (64 MiB-aligned anonymous mappings: the store writer's
+    thread, which holds SQLite's page cache). Read from smaps: the daemon is never stopped."""
+    heap = arenas = 0
+    kind = None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            head = line.split()
+            if MAPPING.match(line):
+                start = int(head[0].split("-")[0], 16)
+                name = head[5] if len(head) > 5 else ""
+                kind = "heap" if name == "[heap]" else "arena" if not name and start % ARENA_ALIGN == 0 else None
+            elif head[0] == "Rss:" and kind:
+                if kind == "heap":
+                    heap += int(head[1])
+                else:
+                    arenas += int(head[1])
+    return heap, arenas
+
+
 def nft(rules):
     subprocess.run(["nft", "-f", "-"], input=rules, text=True, capture_output=True)
 
@@ -212,7 +248,8 @@ print(f"soak: avmond pid {daemon.pid}, {n_devices} devices every {interval}s for
       f"sampling every {period:.0f}s into {csv_path}", flush=True)
 with open(csv_path, "w", newline="") as f:
     w = csv.writer(f)
-    w.writerow(["elapsed_s", "rss_kb", "open_fds", "threads", "db_bytes", "watchdog_pings", "worst_ping_gap_s", "faults"])
+    w.writerow(["elapsed_s", "rss_kb", "open_fds", "threads", "db_bytes", "watchdog_pings", "worst_ping_gap_s", "faults",
+                "heap_kb", "thread_arenas_kb"])
     step = 0
     last_ping_check = t0
     while time.monotonic() - t0 < seconds:
@@ -226,14 +263,15 @@ with open(csv_path, "w", newline="") as f:
         gap = max(b - a for a, b in zip(recent, recent[1:]))
         last_ping_check = now
         rss, fds, threads = proc_status(daemon.pid)
+        heap, arenas = memory_split(daemon.pid)
         db_bytes = sum(os.path.getsize(f"{out}/{n}") for n in os.listdir(out) if n.startswith("avmon.db"))
         step += 1
         faults = apply_faults(step)
-        row = [round(now - t0), rss, fds, threads, db_bytes, len(pings), round(gap, 2), "+".join(faults)]
+        row = [round(now - t0), rss, fds, threads, db_bytes, len(pings), round(gap, 2), "+".join(faults), heap, arenas]
         rows.append(row)
         w.writerow(row); f.flush()
         print("soak: " + " ".join(f"{k}={v}" for k, v in zip(
-            ["t", "rss_kb", "fds", "threads", "db", "pings", "gap", "faults"], row)), flush=True)
+            ["t", "rss_kb", "fds", "threads", "db", "pings", "gap", "faults", "heap_kb", "arenas_kb"], row)), flush=True)
 
 subprocess.run(["nft", "delete", "table", "inet", "soak"], capture_output=True)
 if daemon.poll() is None:
@@ -255,10 +293,18 @@ if len(after) < 4:
 else:
     ref_rss, ref_fds = max(r[1] for r in after[:3]), max(r[2] for r in after[:3])
     end_rss, end_fds = min(r[1] for r in after[-3:]), min(r[2] for r in after[-3:])
-    print(f"soak: RSS {ref_rss} kB after warm-up -> {end_rss} kB at the end (bound +{rss_slack} kB); "
-          f"fds {ref_fds} -> {end_fds} (bound +{fd_slack})")
-    if end_rss > ref_rss + rss_slack:
-        print("soak: FAIL resident memory grew beyond the bound"); ok = False
+    outside = lambda r: r[1] - r[9]  # RSS outside the thread arenas
+    ref_out, end_out = max(outside(r) for r in after[:3]), min(outside(r) for r in after[-3:])
+    ref_arenas, end_arenas = max(r[9] for r in after[:3]), min(r[9] for r in after[-3:])
+    arena_bound = store_cache + store_cache // 8 + store_base
+    print(f"soak: RSS {ref_rss} kB after warm-up -> {end_rss} kB at the end; outside the thread arenas "
+          f"{ref_out} -> {end_out} kB (bound +{rss_slack} kB); thread arenas (store writer, SQLite page "
+          f"cache) {ref_arenas} -> {end_arenas} kB (bound {arena_bound} kB); fds {ref_fds} -> {end_fds} "
+          f"(bound +{fd_slack})")
+    if end_out > ref_out + rss_slack:
+        print("soak: FAIL resident memory outside the store's page cache grew beyond the bound"); ok = False
+    if max(r[9] for r in rows) > arena_bound:
+        print("soak: FAIL the thread arenas outgrew the store's page cache bound"); ok = False
     if end_fds > ref_fds + fd_slack:
         print("soak: FAIL open file descriptors grew beyond the bound"); ok = False
 worst_gap = max((r[6] for r in rows), default=0)
