@@ -18,7 +18,8 @@ come from the environment (defaults in brackets):
 Faults, one change per sample period: a PJLink simulator (a quarter of the projectors) is
 switched off for two periods out of four; 30 % nftables loss on one snmpsim port every other
 period; one snmpsim process is killed for one period out of five; SIGHUP (reload) every
-seven periods. Growth is judged on the lowest of the last three samples against the highest
+seven periods. Severity II escalates after 60 s unacknowledged and 180 s unresolved; every
+such deadline must show an 'escalated' event at most 10 s late. Growth is judged on the lowest of the last three samples against the highest
 of the first three after the warm-up, so a transient burst of in-flight polls is not a leak.
 
 RSS is split (from /proc/PID/smaps, without stopping the daemon) into the main malloc arena
@@ -40,6 +41,8 @@ rss_slack = int(env.get("SOAK_RSS_SLACK_KB", "20480"))
 fd_slack = int(env.get("SOAK_FD_SLACK", "16"))
 store_cache = int(env.get("SOAK_STORE_CACHE_KB", "8192"))
 store_base = int(env.get("SOAK_STORE_BASE_KB", "8192"))
+ACK_S, RESOLVE_S = 60, 180    # severity II deadlines in the soak's config
+ESCALATION_SLACK_S = 10       # an escalation may come this much after its deadline
 out = env.get("SOAK_DIR") or tempfile.mkdtemp(prefix="avmon-soak-")
 os.makedirs(out, exist_ok=True)
 os.chmod(out, 0o755)
@@ -97,6 +100,10 @@ name = "Duty"
 email = "duty@example.test"
 [roster]
 fallback = "duty"
+# Short deadlines so that a run of an hour sees hundreds of escalations to check.
+[severity.II]
+ack = "{ACK_S}s"
+resolve = "{RESOLVE_S}s"
 [[rule]]
 id = "unreachable"
 kind = "unreachable"
@@ -274,6 +281,7 @@ with open(csv_path, "w", newline="") as f:
             ["t", "rss_kb", "fds", "threads", "db", "pings", "gap", "faults", "heap_kb", "arenas_kb"], row)), flush=True)
 
 subprocess.run(["nft", "delete", "table", "inet", "soak"], capture_output=True)
+stopped_ms = int(time.time() * 1000)
 if daemon.poll() is None:
     daemon.send_signal(signal.SIGTERM)
     try:
@@ -314,7 +322,52 @@ import sqlite3
 db = sqlite3.connect(f"file:{out}/avmon.db?mode=ro", uri=True)
 check = db.execute("PRAGMA quick_check").fetchone()[0]
 polled = db.execute("SELECT count(DISTINCT device) FROM series").fetchone()[0]
+events = db.execute("SELECT alarm_id, t_ms, kind FROM alarm_events ORDER BY alarm_id, id").fetchall()
 db.close()
+
+
+def missed_escalations(events, end_ms):
+    """Every deadline an open alarm passed must have its 'escalated' event, at most
+    ESCALATION_SLACK_S late. An alarm's clock starts at raised/reopened/unsuppressed; ack
+    stops the ack deadline; resolved/closed/suppressed stop both."""
+    by_alarm = {}
+    for alarm, t, kind in events:
+        by_alarm.setdefault(alarm, []).append((t, kind))
+    expected = missed = 0
+    slack = ESCALATION_SLACK_S * 1000
+    for alarm, evs in by_alarm.items():
+        spans, start, acked, escalations = [], None, False, [t for t, k in evs if k == "escalated"]
+        for t, kind in evs + [(end_ms, "end")]:
+            if kind in ("raised", "reopened", "unsuppressed"):
+                start, acked = t, False
+            elif kind == "acknowledged":
+                if start is not None and not acked:
+                    spans.append((start, t, "ack"))
+                acked = True
+            elif kind in ("resolved", "closed", "suppressed", "end") and start is not None:
+                spans.append((start, t, "ack" if not acked else None))
+                spans.append((start, t, "resolve"))
+                start = None
+        for begin, stop, which in spans:
+            if which is None or begin is None:
+                continue
+            due = begin + (ACK_S if which == "ack" else RESOLVE_S) * 1000
+            if stop <= due + slack:
+                continue  # over (acked, resolved, daemon stopped) before it was certainly due
+            expected += 1
+            if not any(due - 1000 <= e <= due + slack for e in escalations):
+                missed += 1
+                if missed <= 5:
+                    print(f"soak: alarm {alarm}: no escalation for its {which} deadline at {due} ms")
+    return expected, missed
+
+
+expected, missed = missed_escalations(events, stopped_ms)
+print(f"soak: escalations {expected - missed} of {expected} due ones on time (within {ESCALATION_SLACK_S}s)")
+if missed:
+    print(f"soak: FAIL {missed} missed escalations"); ok = False
+if expected == 0 and seconds >= 600:
+    print("soak: FAIL no escalation was due: the check saw nothing"); ok = False
 print(f"soak: quick_check {check}; {polled} devices have stored series; worst watchdog gap {worst_gap}s")
 if check != "ok":
     ok = False
