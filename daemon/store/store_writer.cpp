@@ -58,7 +58,7 @@ bool StoreWriter::accept_sample_time(const Sample& s) {
     return false;
 }
 
-void StoreWriter::push_samples(std::vector<Sample>&& samples, std::unique_lock<std::mutex>& lock) {
+void StoreWriter::push_samples(std::vector<Sample>&& samples, std::unique_lock<std::mutex>& lock, bool was_empty) {
     if (thread_done_) {
         lock.unlock();
         if (!samples.empty())
@@ -66,8 +66,6 @@ void StoreWriter::push_samples(std::vector<Sample>&& samples, std::unique_lock<s
                                                        "stopped; not stored", samples.size()));
         return;
     }
-    // An idle writer sleeps without a deadline: the first item arms its flush interval.
-    const bool was_empty = samples_.empty() && records_.empty();
     for (auto& s : samples) samples_.push_back(std::move(s));
     std::size_t dropped = 0;
     while (samples_.size() > cfg_.queue_limit) {
@@ -94,7 +92,8 @@ void StoreWriter::enqueue(std::vector<Sample> samples) {
     for (auto& s : samples)
         if (accept_sample_time(s)) ok.push_back(std::move(s));
     std::unique_lock lock(mutex_);
-    push_samples(std::move(ok), lock);
+    const bool was_empty = samples_.empty() && records_.empty();
+    push_samples(std::move(ok), lock, was_empty);
 }
 
 void StoreWriter::enqueue(const PollResult& result, const std::string& device) {
@@ -110,8 +109,11 @@ void StoreWriter::enqueue(const PollResult& result, const std::string& device) {
         ok.push_back(std::move(copy));
     }
     std::unique_lock lock(mutex_);
-    records_.push_back(std::move(outcome));
-    push_samples(std::move(ok), lock);
+    // Seen before the outcome is queued: otherwise an idle writer is never woken by polls and
+    // commits them only at its next publish (15 s), not after flush_interval.
+    const bool was_empty = samples_.empty() && records_.empty();
+    if (!thread_done_) records_.push_back(std::move(outcome));
+    push_samples(std::move(ok), lock, was_empty);
 }
 
 void StoreWriter::push_record(Record&& r) {

@@ -102,7 +102,9 @@ public:
 private:
     void run();
     bool accept_sample_time(const Sample& s);
-    void push_samples(std::vector<Sample>&& samples, std::unique_lock<std::mutex>& lock);
+    // was_empty: nothing was queued before this enqueue began. An idle writer sleeps without a
+    // deadline, so the first item must wake it to arm the flush interval.
+    void push_samples(std::vector<Sample>&& samples, std::unique_lock<std::mutex>& lock, bool was_empty);
     void push_record(Record&& r);
     void take_batch(Batch& batch);
     void put_back(Batch&& batch);

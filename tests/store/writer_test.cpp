@@ -78,6 +78,28 @@ TEST_CASE("store: the flush interval commits a small queue without an explicit f
     CHECK(writer.stats().transactions == 1);
 }
 
+TEST_CASE("store: a poll result wakes an idle writer: committed after flush_interval, not at the next publish") {
+    TempDir dir;
+    SystemClock clock;
+    auto cfg = store_config(dir, 100000);
+    cfg.flush_interval = 50ms;
+    WriterOptions options;
+    options.publish_interval = std::chrono::hours(1);  // only the flush interval can commit it
+    StoreWriter writer(cfg, clock, options);
+    for (int round = 1; round <= 2; ++round) {  // the second time, the writer has been idle again
+        PollResult r;
+        r.reachable = true;
+        r.time = clock.now() - 1s;
+        r.samples.push_back(sample("codec-1", "temperature", r.time, 40 + round));
+        writer.enqueue(r, "codec-1");
+        // No flush() here (generous bound for loaded CI machines).
+        for (int i = 0; i < 1000 && writer.stats().samples_written < static_cast<std::uint64_t>(round); ++i)
+            std::this_thread::sleep_for(10ms);
+        CHECK(writer.stats().samples_written == static_cast<std::uint64_t>(round));
+        CHECK(count(writer.path(), "samples") == round);
+    }
+}
+
 TEST_CASE("store: stop() commits everything queued, reopening finds every row") {
     TempDir dir;
     SystemClock clock;
