@@ -29,6 +29,8 @@ inline constexpr std::string_view device_unreachable = "8f94a87eb7f44eabb0af9edf
 inline constexpr std::string_view device_still_unreachable = "0e2c9faed3fc4eddb0307b6cac5c8e09";
 // a device answers again
 inline constexpr std::string_view device_recovered = "690582494e1542d2bd6ddfa7634288f0";
+// an SNMP agent restarted (its sysUpTime went backwards between two polls)
+inline constexpr std::string_view device_restarted = "3289124ee84e430990a177a0a6c358cd";
 // a serial port or persistent TCP control connection was lost (unplugged, device restarted)
 inline constexpr std::string_view link_lost = "a3382f9027e4475a8e4584102413995c";
 // a control link is still lost (backed-off reminder)

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "daemon/core/log.hpp"
+#include "daemon/core/message_ids.hpp"
+
 namespace avmon::snmp {
 
 SnmpProbe::SnmpProbe(asio::any_io_executor ex, const config::DeviceConfig& device, const config::Profile& profile,
@@ -116,6 +119,14 @@ awaitable<PollResult> SnmpProbe::poll(probes::SteadyTime deadline) {
 
     out.reachable = answered;
     mapper_.map(raw, device_id_, out.time, out);
+    // Logged here, once per restart: an operator asking "did the codec reboot last night?"
+    // finds it in the journal; the counter rates simply skip this poll.
+    if (mapper_.last_poll_saw_restart() && raw.uptime_ticks)
+        log::notice(msgid::device_restarted,
+                    fmt::format("{}: the SNMP agent restarted (sysUpTime went back to {} s); counter rates resume "
+                                "from the next poll",
+                                device_id_, *raw.uptime_ticks / 100),
+                    {{"AVMON_DEVICE", device_id_}, {"AVMON_UPTIME_S", std::to_string(*raw.uptime_ticks / 100)}});
     co_return out;
 }
 
