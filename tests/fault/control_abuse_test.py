@@ -14,7 +14,8 @@ usage: control_abuse_test.py AVMOND AVMONCTL SOURCE_DIR
 import json, os, random, signal, socket, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultlib import check, config_header, finish, open_fds, sanitized, start_avmond, write_config, NotifyListener
+from faultlib import (check, config_header, finish, open_fds, pjlink_device, rss_kb, sanitized, start_avmond,
+                      write_config, NotifyListener)
 
 avmond, avmonctl, src = sys.argv[1], sys.argv[2], sys.argv[3]
 tmp = tempfile.mkdtemp(prefix="avmond-control-abuse-")
@@ -25,28 +26,10 @@ sim = subprocess.Popen(["/usr/bin/python3", f"{src}/tests/sims/pjlink_sim.py", "
                        stdout=subprocess.PIPE, text=True)
 pj_port = int(sim.stdout.readline().split()[1])
 cfg = f"{tmp}/avmon.toml"
-write_config(cfg, config_header(tmp, src) + f"""
-[[device]]
-id = "pj-1"
-name = "Projector 1"
-room = "r1"
-class = "display"
-address = "127.0.0.1"
-icmp = false
-interval = "1s"
-[device.control]
-protocol = "pjlink"
-port = {pj_port}
-timeout = "800ms"
-""")
+write_config(cfg, config_header(tmp, src) + pjlink_device("pj-1", pj_port, timeout="800ms", name="Projector 1"))
 notify = NotifyListener(f"{tmp}/notify.sock")
 errlog = open(f"{tmp}/stderr.log", "w")
 daemon = start_avmond(avmond, cfg, errlog, notify_path=notify.path, watchdog_usec=2_000_000)
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
 
 
 def connect():

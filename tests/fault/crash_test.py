@@ -9,6 +9,9 @@ usage: crash_test.py AVMOND SOURCE_DIR [ITERATIONS]   (ITERATIONS also from CRAS
 """
 import os, random, signal, sqlite3, subprocess, sys, tempfile, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from faultlib import pjlink_device
+
 avmond, src = sys.argv[1], sys.argv[2]
 iterations = int(sys.argv[3] if len(sys.argv) > 3 else os.environ.get("CRASH_ITERATIONS", "20"))
 failures, passed = [], 0
@@ -34,20 +37,7 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); dead_port = s.getsockname()[1]; s
 devices = ""
 for i in range(6):
     p = port if i < 3 else dead_port
-    devices += f"""
-[[device]]
-id = "proj-{i}"
-name = "Projector {i}"
-room = "r1"
-class = "display"
-address = "127.0.0.1"
-icmp = false
-interval = "1s"
-[device.control]
-protocol = "pjlink"
-port = {p}
-timeout = "500ms"
-"""
+    devices += pjlink_device(f"proj-{i}", p, name=f"Projector {i}")
 config = f"""
 [daemon]
 runtime_dir = "{tmp}"

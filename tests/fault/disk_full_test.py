@@ -16,7 +16,7 @@ usage: unshare -m --propagation private disk_full_test.py AVMOND SOURCE_DIR
 import os, signal, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultlib import (check, config_header, finish, max_gap, query, start_avmond, write_config, NotifyListener)
+from faultlib import (check, pjlink_device, config_header, finish, max_gap, query, start_avmond, write_config, NotifyListener)
 
 avmond, src = sys.argv[1], sys.argv[2]
 tmp = tempfile.mkdtemp(prefix="avmond-diskfull-")
@@ -43,23 +43,9 @@ victim_sim, victim_port = pjlink()          # dies while the disk is full
 import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); dead_port = s.getsockname()[1]; s.close()
 
-DEVICE = """
-[[device]]
-id = "{id}"
-name = "{id}"
-room = "r1"
-class = "display"
-address = "127.0.0.1"
-icmp = false
-interval = "1s"
-[device.control]
-protocol = "pjlink"
-port = {port}
-timeout = "500ms"
-"""
-devices = "".join(DEVICE.format(id=f"proj-ok-{i}", port=healthy_port) for i in range(20))
-devices += DEVICE.format(id="proj-dead", port=dead_port)
-devices += DEVICE.format(id="proj-victim", port=victim_port)
+devices = "".join(pjlink_device(f"proj-ok-{i}", healthy_port) for i in range(20))
+devices += pjlink_device("proj-dead", dead_port)
+devices += pjlink_device("proj-victim", victim_port)
 db = f"{store_dir}/avmon.db"
 cfg = f"{tmp}/avmon.toml"
 write_config(cfg, config_header(tmp, src, db=db) + devices)

@@ -62,6 +62,25 @@ fallback = "duty"
 """
 
 
+def pjlink_device(dev_id, port, timeout="500ms", name=None, room="r1", extra=""):
+    """A projector polled every second over PJLink on 127.0.0.1:port; `extra` adds lines to
+    its [device.control] table (a password, say)."""
+    return f"""
+[[device]]
+id = "{dev_id}"
+name = "{name or dev_id}"
+room = "{room}"
+class = "display"
+address = "127.0.0.1"
+icmp = false
+interval = "1s"
+[device.control]
+protocol = "pjlink"
+port = {port}
+timeout = "{timeout}"
+{extra}"""
+
+
 def write_config(path, text, mode=0o600):
     with open(path, "w") as f:
         f.write(text)
@@ -146,6 +165,11 @@ def query(db_path, sql, *args):
         return db.execute(sql, args).fetchall()
     finally:
         db.close()
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
 
 
 def open_fds(pid):

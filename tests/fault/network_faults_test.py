@@ -17,7 +17,7 @@ usage: unshare -n network_faults_test.py AVMOND SOURCE_DIR [SECONDS]
 import os, random, signal, socket, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultlib import (check, config_header, finish, max_gap, query, samples_per_device, start_avmond,
+from faultlib import (check, pjlink_device, config_header, finish, max_gap, query, samples_per_device, start_avmond,
                       write_config, NotifyListener)
 
 avmond, src = sys.argv[1], sys.argv[2]
@@ -114,30 +114,17 @@ retries = {retries}
 """)
 
 
-def pjlink_device(dev_id, port):
-    devices.append(f"""
-[[device]]
-id = "{dev_id}"
-name = "{dev_id}"
-room = "r1"
-class = "display"
-address = "127.0.0.1"
-icmp = false
-interval = "1s"
-[device.control]
-protocol = "pjlink"
-port = {port}
-timeout = "500ms"
-""")
+def add_pjlink(dev_id, port):
+    devices.append(pjlink_device(dev_id, port))
 
 
 healthy = []
 for i, r in enumerate(list(recs) * 2):
     snmp_device(f"snmp-ok-{i}", r); healthy.append(f"snmp-ok-{i}")
 for i in range(6):
-    pjlink_device(f"pj-ok-{i}", 14352); healthy.append(f"pj-ok-{i}")
-pjlink_device("pj-flap-stop", 14353)
-pjlink_device("pj-flap-nft", 14354)
+    add_pjlink(f"pj-ok-{i}", 14352); healthy.append(f"pj-ok-{i}")
+add_pjlink("pj-flap-stop", 14353)
+add_pjlink("pj-flap-nft", 14354)
 snmp_device("snmp-lossy", "clickshare_main", port=1162, retries=3)
 snmp_device("snmp-garbage", "public", port=1170)
 snmp_device("snmp-late", "clickshare_main", port=1171)

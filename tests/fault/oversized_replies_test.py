@@ -13,7 +13,7 @@ usage: oversized_replies_test.py AVMOND SOURCE_DIR
 import os, signal, socket, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultlib import (check, config_header, finish, max_gap, query, samples_per_device, sanitized, start_avmond,
+from faultlib import (check, rss_kb, config_header, finish, max_gap, query, samples_per_device, sanitized, start_avmond,
                       write_config, NotifyListener)
 
 avmond, src = sys.argv[1], sys.argv[2]
@@ -123,11 +123,6 @@ write_config(cfg, config_header(tmp, src) + devices)
 notify = NotifyListener(f"{tmp}/notify.sock")
 errlog = open(f"{tmp}/stderr.log", "w")
 daemon = start_avmond(avmond, cfg, errlog, notify_path=notify.path, watchdog_usec=2_000_000)
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
 
 
 try:

@@ -17,7 +17,7 @@ usage: unshare -mn --propagation private secrets_test.py AVMOND SOURCE_DIR
 import os, sqlite3, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultlib import check, config_header, finish, write_config
+from faultlib import check, config_header, finish, pjlink_device, write_config
 
 avmond, src = sys.argv[1], sys.argv[2]
 tmp = tempfile.mkdtemp(prefix="avmond-secrets-")
@@ -99,21 +99,7 @@ retries = 0
 
 
 def pj_device(dev_id, password):
-    return f"""
-[[device]]
-id = "{dev_id}"
-name = "{dev_id}"
-room = "r1"
-class = "display"
-address = "127.0.0.1"
-icmp = false
-interval = "1s"
-[device.control]
-protocol = "pjlink"
-port = {pj_port}
-password = "{password}"
-timeout = "500ms"
-"""
+    return pjlink_device(dev_id, pj_port, extra=f'password = "{password}"\n')
 
 
 V3 = """version = "3"

@@ -13,7 +13,7 @@ usage: trap_flood_test.py AVMOND SOURCE_DIR
 import os, random, signal, socket, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultlib import (check, config_header, finish, free_port, max_gap, query, samples_per_device, sanitized, start_avmond,
+from faultlib import (check, pjlink_device, config_header, finish, free_port, max_gap, query, samples_per_device, sanitized, start_avmond,
                       write_config, NotifyListener)
 
 avmond, src = sys.argv[1], sys.argv[2]
@@ -28,20 +28,7 @@ write_config(cfg, config_header(tmp, src) + f"""
 enabled = true
 listen = "udp:127.0.0.1:{trap_port}"
 communities = ["flood-trap-ok"]
-
-[[device]]
-id = "proj"
-name = "proj"
-room = "r1"
-class = "display"
-address = "127.0.0.1"
-icmp = false
-interval = "1s"
-[device.control]
-protocol = "pjlink"
-port = {pj_port}
-timeout = "500ms"
-""")
+""" + pjlink_device("proj", pj_port))
 notify = NotifyListener(f"{tmp}/notify.sock")
 errpath = f"{tmp}/stderr.log"
 errlog = open(errpath, "w")
