@@ -258,13 +258,17 @@ SnmpResponse SnmpSession::open_channel() {
 awaitable<SnmpResponse> SnmpSession::exchange(int command, std::vector<Oid> oids, SteadyTime deadline) {
     auto opened = co_await ensure_open(deadline);
     if (!opened.ok()) co_return opened;
-    if (mux_) co_return co_await exchange_community(command, oids, deadline);
-    netsnmp_pdu* pdu = build_request(command, oids, options_.target.max_repetitions);
-    if (!pdu) co_return SnmpResponse::failure(SnmpStatus::send_failed, who() + ": refusing to send a non-read PDU");
-    auto r = co_await channel_->send(pdu, request_deadline(deadline), who());
-    if (r.status == SnmpStatus::auth_error || r.status == SnmpStatus::report) {
-        // Wrong keys, or the agent's engine changed (replaced, re-keyed): start afresh next time.
-        close(/*forget_engine=*/true);
+    SnmpResponse r;
+    if (mux_) {
+        r = co_await exchange_community(command, oids, deadline);
+    } else {
+        netsnmp_pdu* pdu = build_request(command, oids, options_.target.max_repetitions);
+        if (!pdu) co_return SnmpResponse::failure(SnmpStatus::send_failed, who() + ": refusing to send a non-read PDU");
+        r = co_await channel_->send(pdu, request_deadline(deadline), who());
+        if (r.status == SnmpStatus::auth_error || r.status == SnmpStatus::report) {
+            // Wrong keys, or the agent's engine changed (replaced, re-keyed): start afresh next time.
+            close(/*forget_engine=*/true);
+        }
     }
     if (r.status == SnmpStatus::timeout) {
         const char* hint = options_.target.version == config::SnmpTarget::Version::v3
@@ -292,12 +296,7 @@ awaitable<SnmpResponse> SnmpSession::exchange_community(int command, const std::
     rq.deadline = request_deadline(deadline);
     const std::string who_text = who();
     rq.who = who_text;
-    auto r = co_await mux_->exchange(rq);
-    if (r.status == SnmpStatus::timeout)
-        r.error = fmt::format("{}: no SNMP response within {} ms x {} attempts (device down, SNMP disabled, or "
-                              "wrong community)",
-                              who_text, t.timeout.count(), std::max(0, t.retries) + 1);
-    co_return r;
+    co_return co_await mux_->exchange(rq);
 }
 
 awaitable<SnmpResponse> SnmpSession::get(std::vector<Oid> oids, SteadyTime deadline) {
