@@ -112,6 +112,7 @@ void Daemon::start() {
         next_id = reader.max_alarm_id() + 1;
     }
     for (const auto& d : config_->devices) store_->enqueue_device(device_record(d));
+    index_addresses();
 
     // Mail goes out off the loop; it reads the outbox the writer fills in the same transaction
     // as each alarm event, and is woken once that transaction has committed.
@@ -242,9 +243,9 @@ void Daemon::start_traps() {
     traps_ = std::make_unique<traps::TrapReceiver>(
         io_.get_executor(), config_->traps,
         [this](std::string_view address) -> std::optional<std::string> {
-            for (const auto& d : config_->devices)
-                if (d.address == address) return d.id;
-            return std::nullopt;
+            auto it = device_by_address_.find(std::string(address));
+            if (it == device_by_address_.end()) return std::nullopt;
+            return it->second;
         },
         [this](TrapEvent t) {
             store_->enqueue(t);
@@ -289,6 +290,13 @@ void Daemon::wait_hup() {
         reload("signal SIGHUP");
         wait_hup();  // every SIGHUP is a reload, not only the first
     });
+}
+
+void Daemon::index_addresses() {
+    device_by_address_.clear();
+    // The first device with an address wins, as the linear search it replaces did.
+    for (const auto& d : config_->devices)
+        if (!d.address.empty()) device_by_address_.emplace(d.address, d.id);
 }
 
 void Daemon::sync_devices(const config::Config& before) {
@@ -359,6 +367,7 @@ control::ReloadOutcome Daemon::reload(const std::string& actor) {
     // One copy of the configuration, shared by the engine and the mail sender.
     const std::shared_ptr<const config::Config> before = config_;
     config_ = std::make_shared<const config::Config>(std::move(*result.config));
+    index_addresses();
     engine_->reconfigure(config_);
     sync_devices(*before);
     if (mailer_ && config_->smtp.enabled)

@@ -4,6 +4,7 @@
 // Everything here runs on the one loop thread except the store writer's own thread.
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "config/model.hpp"
 #include "daemon/app/options.hpp"
@@ -43,12 +44,16 @@ private:
     void on_poll(const std::string& device, const PollResult& result);
     ScheduledDevice build_device(const config::DeviceConfig& d);
     void sync_devices(const config::Config& before);
+    void index_addresses();
     void start_traps();
     void start_mailer();
     void start_control();
 
     Options options_;
     std::shared_ptr<const config::Config> config_;  // shared with the engine and the mail sender
+    // Trap sender address -> device id, rebuilt with config_: traps arrive at flood rates, the
+    // device list can be 10,000 long.
+    std::unordered_map<std::string, std::string> device_by_address_;
     SystemClock clock_;
     asio::io_context io_;
     asio::signal_set stop_signals_;
