@@ -175,7 +175,7 @@ BatchOutcome BatchWriter::write(const Batch& batch, bool publish) {
             std::visit(
                 [&](const auto& rec) {
                     using T = std::decay_t<decltype(rec)>;
-                    if constexpr (std::is_same_v<T, PollOutcome>) write_poll(rec);
+                    if constexpr (std::is_same_v<T, PollOutcome>) write_poll(rec, d);
                     else if constexpr (std::is_same_v<T, TrapEvent>) write_trap(rec);
                     else if constexpr (std::is_same_v<T, AlarmEventItem>) write_alarm_event(rec, out);
                     else if constexpr (std::is_same_v<T, AuditRecord>) write_audit(rec);
@@ -188,8 +188,8 @@ BatchOutcome BatchWriter::write(const Batch& batch, bool publish) {
         }
         mark5 = closing_mark(five_, d.newest_ms);
         mark1 = closing_mark(hour_, d.newest_ms);
-        write_level(five_, upsert_5m_, d.points, mark5, publish);
-        write_level(hour_, upsert_1h_, d.points, mark1, publish);
+        write_level(five_, upsert_5m_, d.points, mark5);
+        write_level(hour_, upsert_1h_, d.points, mark1);
         if (publish) write_latest(d);
         tx.commit();
     } catch (...) {
@@ -197,8 +197,8 @@ BatchOutcome BatchWriter::write(const Batch& batch, bool publish) {
         reset_caches();
         throw;
     }
-    apply_level(five_, d.points, mark5, publish);
-    apply_level(hour_, d.points, mark1, publish);
+    apply_level(five_, d.points, mark5);
+    apply_level(hour_, d.points, mark1);
     newest_sample_ms_ = d.newest_ms;
     if (publish) {
         latest_.clear();
@@ -213,9 +213,7 @@ BatchOutcome BatchWriter::write(const Batch& batch, bool publish) {
     return out;
 }
 
-bool BatchWriter::has_unpublished() const {
-    return !five_.pending.empty() || !hour_.pending.empty() || !latest_.empty() || !seen_.empty();
-}
+bool BatchWriter::has_unpublished() const { return !latest_.empty() || !seen_.empty(); }
 
 std::int64_t BatchWriter::rollup_complete_before(std::int64_t width_ms) const {
     return width_ms == kOneHourMs ? hour_.complete_before : five_.complete_before;
@@ -238,30 +236,29 @@ void BatchWriter::write_rollup(Statement& st, const RollupBucket& b) {
 }
 
 // Writes the deltas that must reach the table in this transaction: buckets that close now
-// (before new_mark), late samples for buckets already closed, or everything when publishing.
+// (before new_mark) and late samples for buckets already closed. Open buckets stay in memory:
+// readers build them from raw samples (StoreReader::rollups), so writing them early would only
+// be upserted again at every publish.
 void BatchWriter::write_level(RollupLevel& level, Statement& upsert, const std::vector<Point>& batch,
-                              std::int64_t new_mark, bool publish) {
+                              std::int64_t new_mark) {
     const auto width = level.pending.width();
     BucketDeltas out(width);
-    if (publish || new_mark > level.complete_before)
+    if (new_mark > level.complete_before)
         level.pending.for_each([&](const RollupBucket& b) {
-            if (publish || b.bucket_ms < new_mark) out.merge(b);
+            if (b.bucket_ms < new_mark) out.merge(b);
         });
     for (const auto& p : batch)
-        if (publish || bucket_start(p.t_ms, width) < new_mark) out.add(p.series_id, p.t_ms, p.value);
+        if (bucket_start(p.t_ms, width) < new_mark) out.add(p.series_id, p.t_ms, p.value);
     if (!out.empty())
         for (const auto& b : out.sorted()) write_rollup(upsert, b);
     if (new_mark != level.complete_before) save_state_.bind(1, level.state_key).bind(2, new_mark).run();
 }
 
-void BatchWriter::apply_level(RollupLevel& level, const std::vector<Point>& batch,
-                              std::int64_t new_mark, bool publish) {
+void BatchWriter::apply_level(RollupLevel& level, const std::vector<Point>& batch, std::int64_t new_mark) {
     const auto width = level.pending.width();
-    if (publish) level.pending.clear();
-    else if (new_mark > level.complete_before) level.pending.erase_before(new_mark);
-    if (!publish)
-        for (const auto& p : batch)
-            if (bucket_start(p.t_ms, width) >= new_mark) level.pending.add(p.series_id, p.t_ms, p.value);
+    if (new_mark > level.complete_before) level.pending.erase_before(new_mark);
+    for (const auto& p : batch)
+        if (bucket_start(p.t_ms, width) >= new_mark) level.pending.add(p.series_id, p.t_ms, p.value);
     level.complete_before = new_mark;
 }
 
@@ -283,12 +280,12 @@ void BatchWriter::close_rollups_before(std::int64_t t_ms) {
     const std::vector<Point> none;
     {
         Transaction tx(db_);
-        write_level(five_, upsert_5m_, none, m5, false);
-        write_level(hour_, upsert_1h_, none, m1, false);
+        write_level(five_, upsert_5m_, none, m5);
+        write_level(hour_, upsert_1h_, none, m1);
         tx.commit();
     }
-    apply_level(five_, none, m5, false);
-    apply_level(hour_, none, m1, false);
+    apply_level(five_, none, m5);
+    apply_level(hour_, none, m1);
 }
 
 void BatchWriter::recover_rollups() {
@@ -309,20 +306,19 @@ void BatchWriter::recover_rollups() {
                    "CROSS JOIN samples s ON s.rowid BETWEEN b.first_rowid AND b.last_rowid "
                    "WHERE b.max_t_ms >= ?1 AND s.t_ms >= ?1");
     scan.bind(1, from);
-    BucketDeltas five(kFiveMinutesMs), hour(kOneHourMs);
+    // The open buckets go back into memory (they are written when they close); the latest
+    // values are published now.
     LatestValues latest;
     std::int64_t newest = 0;
     while (scan.step()) {
         const auto id = scan.get_int(0), t = scan.get_int(1);
         const auto v = scan.get_double(2);
-        if (bucket_start(t, kFiveMinutesMs) >= five_.complete_before) five.add(id, t, v);
-        if (bucket_start(t, kOneHourMs) >= hour_.complete_before) hour.add(id, t, v);
+        if (bucket_start(t, kFiveMinutesMs) >= five_.complete_before) five_.pending.add(id, t, v);
+        if (bucket_start(t, kOneHourMs) >= hour_.complete_before) hour_.pending.add(id, t, v);
         latest.note(id, t, v);
         newest = std::max(newest, t);
     }
     scan.reset();
-    for (const auto& b : five.sorted()) write_rollup(upsert_5m_, b);
-    for (const auto& b : hour.sorted()) write_rollup(upsert_1h_, b);
     latest.for_each([&](std::int64_t id, std::int64_t t, double v) {
         update_series_last_.bind(1, id).bind(2, t).bind(3, v).run();
     });
@@ -387,10 +383,14 @@ void BatchWriter::write_samples(const std::vector<Sample>& samples, SampleDeltas
     out.samples_written += samples.size();
 }
 
-void BatchWriter::write_poll(const PollOutcome& p) {
+void BatchWriter::write_poll(const PollOutcome& p, SampleDeltas& d) {
     const auto t = to_unix_ms(p.time);
     ensure_device(p.device, t);
-    if (p.reachable) touch_device_.bind(1, p.device).bind(2, t).run();
+    // Last-seen is derived data: written at the next publish, not by an UPDATE per poll.
+    if (p.reachable) {
+        auto& seen = d.seen[p.device];
+        seen = std::max(seen, t);
+    }
 
     // Reachability is stored as changes, not as a row per poll.
     auto it = reachable_.find(p.device);
@@ -412,7 +412,8 @@ void BatchWriter::write_poll(const PollOutcome& p) {
         upsert_state_.bind(4, m.detail).bind(5, t).run();
         non_ok_.insert(p.device + '\x1f' + m.metric);
     }
-    for (const auto& metric : p.sampled_metrics) {
+    // Usually no metric anywhere is unavailable: then no key is built per sampled metric.
+    for (const auto& metric : non_ok_.empty() ? no_metrics_ : p.sampled_metrics) {
         auto key = p.device + '\x1f' + metric;
         if (!non_ok_.count(key)) continue;
         upsert_state_.bind(1, p.device).bind(2, metric).bind(3, "ok").bind(4, "").bind(5, t).run();

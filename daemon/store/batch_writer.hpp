@@ -6,11 +6,13 @@
 //
 // Rollups, series "latest value" and device last-seen are derived data. Writing them per
 // flush would cost an upsert per series per flush (every flush touches every series), so they
-// are kept as deltas in memory and written in the same transaction as a batch when
-//   - a bucket closes (the newest sample is 5 minutes past its end): it is then complete, and
-//     store_state says so;
+// are kept in memory and written in the same transaction as a batch when
+//   - a rollup bucket closes (the newest sample is 5 minutes past its end): it is then
+//     complete, and store_state says so. Open buckets are never written: StoreReader::rollups
+//     builds them from the raw samples after the store_state mark;
 //   - a sample arrives for a bucket already closed (late): its delta is written at once;
-//   - the batch is "published" (flush(), stop(), or every publish interval): all deltas.
+//   - the batch is "published" (flush(), stop(), or every publish interval): the series'
+//     latest values and the devices' last-seen.
 // After a crash the deltas are gone, but the raw samples are not: at start the buckets after
 // the store_state marks are deleted and rebuilt from raw samples.
 //
@@ -43,12 +45,12 @@ public:
     // Rebuilds the rollup buckets after the store_state marks from raw samples.
     explicit BatchWriter(Database& db);
 
-    // Commits `batch` (with all derived deltas when `publish`) or throws SqliteError; then
+    // Commits `batch` (with the latest values and last-seen when `publish`) or throws SqliteError; then
     // nothing of it is in the database, the in-memory deltas are as before and the caches are
     // reset, so the same batch can be retried later.
     BatchOutcome write(const Batch& batch, bool publish = false);
 
-    // True when derived data (rollup deltas, latest values, last-seen) waits to be written.
+    // True when latest values or last-seen wait for a publish.
     bool has_unpublished() const;
 
     // Closes every rollup bucket that starts before t_ms (retention calls this before it
@@ -77,7 +79,7 @@ private:
         std::int64_t newest_ms = 0;
     };
     void write_samples(const std::vector<Sample>& samples, SampleDeltas& d, BatchOutcome& out);
-    void write_poll(const PollOutcome& p);
+    void write_poll(const PollOutcome& p, SampleDeltas& d);
     void write_trap(const TrapEvent& t);
     void write_alarm_event(const AlarmEventItem& item, BatchOutcome& out);
     void write_audit(const AuditRecord& a);
@@ -92,9 +94,8 @@ private:
     void write_rollup(Statement& st, const RollupBucket& b);
     std::int64_t closing_mark(const RollupLevel& level, std::int64_t newest_ms) const;
     void write_level(RollupLevel& level, Statement& upsert, const std::vector<Point>& batch,
-                     std::int64_t new_mark, bool publish);
-    static void apply_level(RollupLevel& level, const std::vector<Point>& batch,
-                            std::int64_t new_mark, bool publish);
+                     std::int64_t new_mark);
+    static void apply_level(RollupLevel& level, const std::vector<Point>& batch, std::int64_t new_mark);
     void write_latest(const SampleDeltas& d);
 
 
@@ -118,6 +119,7 @@ private:
     std::unordered_map<std::string, bool> reachable_;       // device -> last stored state
     std::unordered_set<std::string> non_ok_;                // device '\x1f' metric
     bool non_ok_loaded_ = false;
+    const std::vector<std::string> no_metrics_;
     static constexpr int kSyncFull = 2;  // PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
     int base_sync_;                      // the connection's level for everything else
     int sync_level_;                     // the level set now

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "daemon/store/rollup_buckets.hpp"
 #include "daemon/store/schema.hpp"
 
 namespace avmon::store {
@@ -245,15 +246,38 @@ std::vector<SeriesPoint> StoreReader::samples(std::int64_t series_id, SysTime fr
 
 std::vector<RollupPoint> StoreReader::rollups(std::int64_t series_id, Resolution res, SysTime from,
                                               SysTime to) {
-    const char* table = res == Resolution::five_minutes ? "rollups_5m" : "rollups_1h";
+    const bool five = res == Resolution::five_minutes;
+    const std::int64_t width = five ? kFiveMinutesMs : kOneHourMs;
+    const auto from_ms = to_unix_ms(from), to_ms = to_unix_ms(to);
+    // One snapshot: the table, its store_state mark and the raw samples after it agree.
+    Transaction snapshot(db_, false);
+    Statement mark_st(db_, "SELECT value FROM store_state WHERE key = ?1");
+    mark_st.bind(1, five ? "rollup_5m_complete_before" : "rollup_1h_complete_before");
+    const std::int64_t mark = mark_st.step() ? mark_st.get_int(0) : 0;
+    mark_st.reset();
+
+    // Complete buckets (before the mark) are in the table.
     Statement st(db_, fmt::format("SELECT bucket_ms, min, max, sum, count FROM {} WHERE series_id = ?1 "
                                   "AND bucket_ms >= ?2 AND bucket_ms < ?3 ORDER BY bucket_ms",
-                                  table));
-    st.bind(1, series_id).bind(2, to_unix_ms(from)).bind(3, to_unix_ms(to));
+                                  five ? "rollups_5m" : "rollups_1h"));
+    st.bind(1, series_id).bind(2, from_ms).bind(3, std::min(to_ms, mark));
     std::vector<RollupPoint> out;
     while (st.step())
         out.push_back({from_unix_ms(st.get_int(0)), st.get_double(1), st.get_double(2),
                        st.get_double(3), st.get_int(4)});
+
+    // Open buckets (from the mark on) live only in the writer's memory: build them from raw
+    // samples, which reach the file at every flush. Buckets starting in [lo, to) are exactly
+    // the samples in [lo, hi) with both ends rounded up to a bucket start.
+    auto round_up = [&](std::int64_t t) { return bucket_start(t + width - 1, width); };
+    const auto lo = round_up(std::max(from_ms, mark)), hi = round_up(to_ms);
+    if (lo < hi) {
+        BucketDeltas open(width);  // keyed by series 0: the deltas index slots by series id
+        for (const auto& p : samples(series_id, from_unix_ms(lo), from_unix_ms(hi)))
+            open.add(0, to_unix_ms(p.time), p.value);
+        for (const auto& b : open.sorted())
+            out.push_back({from_unix_ms(b.bucket_ms), b.min, b.max, b.sum, b.count});
+    }
     return out;
 }
 

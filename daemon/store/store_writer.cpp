@@ -110,7 +110,7 @@ void StoreWriter::enqueue(const PollResult& result, const std::string& device) {
     }
     std::unique_lock lock(mutex_);
     // Seen before the outcome is queued: otherwise an idle writer is never woken by polls and
-    // commits them only at its next publish (15 s), not after flush_interval.
+    // commits them only at its next publish, not after flush_interval.
     const bool was_empty = samples_.empty() && records_.empty();
     if (!thread_done_) records_.push_back(std::move(outcome));
     push_samples(std::move(ok), lock, was_empty);
@@ -145,10 +145,15 @@ void StoreWriter::enqueue_maintenance(MaintenanceRecord window) {
 }
 void StoreWriter::enqueue_report(ReportArchiveEntry report) { push_record(std::move(report)); }
 
-bool StoreWriter::flush(std::chrono::milliseconds timeout) {
+bool StoreWriter::flush(std::chrono::milliseconds timeout) { return wait_committed(timeout, true); }
+
+bool StoreWriter::commit(std::chrono::milliseconds timeout) { return wait_committed(timeout, false); }
+
+bool StoreWriter::wait_committed(std::chrono::milliseconds timeout, bool publish) {
     std::unique_lock lock(mutex_);
     const auto target = enqueued_seq_;
     flush_target_ = std::max(flush_target_, target);
+    if (publish) publish_target_ = std::max(publish_target_, target);
     wake_.notify_one();
     return progress_.wait_for(lock, timeout, [&] { return done_seq_ >= target || thread_done_; }) &&
            done_seq_ >= target;
@@ -287,9 +292,9 @@ void StoreWriter::run() {
         }
 
         const bool empty = samples_.empty() && records_.empty();
-        const bool flush_wanted = flush_target_ > done_seq_ || stopping_;
+        const bool publish_wanted = publish_target_ > done_seq_ || stopping_;
         const bool dirty = writer.has_unpublished();
-        const bool publish_due = dirty && (flush_wanted || now >= next_publish);
+        const bool publish_due = dirty && (publish_wanted || now >= next_publish);
 
         if (empty && !publish_due) {
             done_seq_ = enqueued_seq_;
@@ -329,7 +334,7 @@ void StoreWriter::run() {
         in_flight_records_ = records_in_batch;
         // Derived data goes out with the batch that empties the queue for a flush()/stop(),
         // or every publish interval.
-        const bool publish = (flush_wanted && samples_.empty() && records_.empty()) || now >= next_publish;
+        const bool publish = (publish_wanted && samples_.empty() && records_.empty()) || now >= next_publish;
         lock.unlock();
         const auto t0 = steady::now();
         BatchOutcome outcome;

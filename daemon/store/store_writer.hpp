@@ -50,9 +50,12 @@ struct WriterStats {
 struct WriterOptions {
     // How often the writer runs retention on its own (0: only when asked).
     std::chrono::milliseconds retention_interval{std::chrono::hours(1)};
-    // How often derived data (open rollup buckets, latest values, last-seen) is written even
-    // without a flush(); closed buckets are always written at once.
-    std::chrono::milliseconds publish_interval{std::chrono::seconds(15)};
+    // How often the series' latest values and the devices' last-seen are written even without
+    // a flush(). Only reports read them (a month at a time); every publish costs an UPDATE per
+    // series sampled since the last one, so at a 60 s poll interval 5 minutes makes that one
+    // UPDATE per 5 samples instead of one per sample. Rollup buckets are written when they
+    // close (readers build open buckets from raw samples).
+    std::chrono::milliseconds publish_interval{std::chrono::minutes(5)};
     // Wait before retrying after a write error.
     std::chrono::milliseconds retry_delay{1000};
     // Upper bound on the database size in pages (0: none). SQLite then fails with
@@ -87,7 +90,10 @@ public:
 
     // Blocks until everything queued before the call is committed (or dropped by the queue
     // policy). False if that did not happen within `timeout` (e.g. the disk is full).
+    // Also writes the derived data (latest values, last-seen) at once.
     bool flush(std::chrono::milliseconds timeout = std::chrono::seconds(60));
+    // The same without publishing derived data: it waits for its publish interval.
+    bool commit(std::chrono::milliseconds timeout = std::chrono::seconds(60));
     // Runs retention now on the writer thread and waits for it; returns what it did.
     RetentionResult run_retention_now();
     // Changes the size cap at run time (see WriterOptions::max_page_count); waits for it.
@@ -101,6 +107,7 @@ public:
 
 private:
     void run();
+    bool wait_committed(std::chrono::milliseconds timeout, bool publish);
     bool accept_sample_time(const Sample& s);
     // was_empty: nothing was queued before this enqueue began. An idle writer sleeps without a
     // deadline, so the first item must wake it to arm the flush interval.
@@ -126,7 +133,8 @@ private:
     std::size_t in_flight_records_ = 0;
     std::uint64_t enqueued_seq_ = 0;     // bumped by every enqueue
     std::uint64_t done_seq_ = 0;         // everything up to here is committed
-    std::uint64_t flush_target_ = 0;     // highest seq a flush() waits for
+    std::uint64_t flush_target_ = 0;     // highest seq a flush() or commit() waits for
+    std::uint64_t publish_target_ = 0;   // highest seq a flush() waits for (with derived data)
     bool stopping_ = false;
     int retention_requests_ = 0;
     int retention_done_ = 0;
