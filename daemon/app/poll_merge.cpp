@@ -4,7 +4,12 @@ namespace avmon::app {
 
 PollResult merge_poll_results(const std::string& device, std::vector<ProbeOutcome> outcomes) {
     PollResult merged;
-    for (const auto& o : outcomes) merged.reachable = merged.reachable || o.result.reachable;
+    std::size_t samples = 0;
+    for (const auto& o : outcomes) {
+        merged.reachable = merged.reachable || o.result.reachable;
+        samples += o.result.samples.size() + 1;  // and its probe_up
+    }
+    merged.samples.reserve(samples);
     for (auto& o : outcomes) {
         auto& r = o.result;
         if (r.time > merged.time) merged.time = r.time;

@@ -101,6 +101,7 @@ void StoreWriter::enqueue(const PollResult& result, const std::string& device) {
                         result.facts, {}};
     std::vector<Sample> ok;
     ok.reserve(result.samples.size());
+    outcome.sampled_metrics.reserve(result.samples.size());
     for (const auto& s : result.samples) {
         Sample copy = s;
         if (copy.device.empty()) copy.device = device;

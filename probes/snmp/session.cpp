@@ -52,7 +52,9 @@ std::string to_hex(const std::string& bytes) {
 }
 
 SnmpSession::SnmpSession(asio::any_io_executor ex, SessionOptions options)
-    : ex_(std::move(ex)), options_(std::move(options)) {
+    : ex_(std::move(ex)),
+      options_(std::move(options)),
+      who_(fmt::format("device {} ({}:{})", options_.device_id, options_.address, options_.target.port)) {
     ensure_netsnmp_initialised();
     if (!options_.target.v3.engine_id.empty()) {
         std::string bytes;
@@ -78,10 +80,6 @@ void SnmpSession::close(bool forget_engine) {
 }
 
 std::string SnmpSession::engine_id_hex() const { return to_hex(engine_id_); }
-
-std::string SnmpSession::who() const {
-    return fmt::format("device {} ({}:{})", options_.device_id, options_.address, options_.target.port);
-}
 
 SteadyTime SnmpSession::request_deadline(SteadyTime deadline) const {
     // Net-SNMP gives up after timeout x (retries + 1); the extra second only guards against
@@ -255,12 +253,15 @@ SnmpResponse SnmpSession::open_channel() {
     return SnmpResponse{};
 }
 
-awaitable<SnmpResponse> SnmpSession::exchange(int command, std::vector<Oid> oids, SteadyTime deadline) {
-    auto opened = co_await ensure_open(deadline);
-    if (!opened.ok()) co_return opened;
+awaitable<SnmpResponse> SnmpSession::exchange(int command, const std::vector<Oid>& oids, SteadyTime deadline) {
+    // Open already (every poll but the first): no ensure_open frame.
+    if (!(mux_ && !peer_.empty()) && !(channel_ && channel_->is_open())) {
+        auto opened = co_await ensure_open(deadline);
+        if (!opened.ok()) co_return opened;
+    }
     SnmpResponse r;
     if (mux_) {
-        r = co_await exchange_community(command, oids, deadline);
+        r = co_await mux_->exchange(community_request(command, oids, deadline));
     } else {
         netsnmp_pdu* pdu = build_request(command, oids, options_.target.max_repetitions);
         if (!pdu) co_return SnmpResponse::failure(SnmpStatus::send_failed, who() + ": refusing to send a non-read PDU");
@@ -280,8 +281,8 @@ awaitable<SnmpResponse> SnmpSession::exchange(int command, std::vector<Oid> oids
     co_return r;
 }
 
-awaitable<SnmpResponse> SnmpSession::exchange_community(int command, const std::vector<Oid>& oids,
-                                                        SteadyTime deadline) {
+CommunityMux::Exchange SnmpSession::community_request(int command, const std::vector<Oid>& oids,
+                                                      SteadyTime deadline) const {
     const auto& t = options_.target;
     CommunityMux::Exchange rq;
     rq.peer = endpoint_;
@@ -294,13 +295,16 @@ awaitable<SnmpResponse> SnmpSession::exchange_community(int command, const std::
     rq.timeout = t.timeout;
     rq.retries = std::max(0, t.retries);
     rq.deadline = request_deadline(deadline);
-    const std::string who_text = who();
-    rq.who = who_text;
-    co_return co_await mux_->exchange(rq);
+    rq.who = who_;
+    return rq;
 }
 
 awaitable<SnmpResponse> SnmpSession::get(std::vector<Oid> oids, SteadyTime deadline) {
-    co_return co_await exchange(SNMP_MSG_GET, std::move(oids), deadline);
+    co_return co_await exchange(SNMP_MSG_GET, oids, deadline);  // `oids` lives in this frame
+}
+
+awaitable<SnmpResponse> SnmpSession::get_view(const std::vector<Oid>& oids, SteadyTime deadline) {
+    return exchange(SNMP_MSG_GET, oids, deadline);
 }
 
 awaitable<SnmpResponse> SnmpSession::walk(Oid column, SteadyTime deadline) {
@@ -309,7 +313,7 @@ awaitable<SnmpResponse> SnmpSession::walk(Oid column, SteadyTime deadline) {
     Oid current = column;
     while (true) {
         std::vector<Oid> request(1, current);
-        auto r = co_await exchange(v1 ? SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK, std::move(request), deadline);
+        auto r = co_await exchange(v1 ? SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK, request, deadline);
         if (r.status == SnmpStatus::error_status && v1 && r.error_status == SNMP_ERR_NOSUCHNAME) break;  // v1: end of view
         if (!r.ok()) {
             if (out.varbinds.empty()) co_return r;

@@ -14,12 +14,12 @@
 
 #include "config/model.hpp"
 #include "daemon/core/asio.hpp"
+#include "probes/snmp/community_mux.hpp"
 #include "probes/snmp/response.hpp"
 
 namespace avmon::snmp {
 
 class NetsnmpChannel;
-class CommunityMux;
 
 struct SessionOptions {
     std::string device_id;        // names the device in every error text
@@ -37,6 +37,9 @@ public:
     // GET of `oids` in one PDU (the caller keeps PDUs small). Exceptions (noSuchObject ...)
     // come back as varbind values; error PDUs as status error_status.
     awaitable<SnmpResponse> get(std::vector<Oid> oids, SteadyTime deadline);
+    // The same without copying `oids` or adding a coroutine frame: for a caller whose `oids`
+    // outlive the co_await (a probe's compiled profile). Every poll goes through here.
+    awaitable<SnmpResponse> get_view(const std::vector<Oid>& oids, SteadyTime deadline);
 
     // Every row of the table column `column` (GETBULK with max_repetitions; GETNEXT for v1).
     // Stops at the end of the column, endOfMibView, or an OID that does not increase (an agent
@@ -56,13 +59,15 @@ private:
     awaitable<SnmpResponse> resolve(SteadyTime deadline);
     awaitable<SnmpResponse> discover_engine(SteadyTime deadline);
     SnmpResponse open_channel();
-    awaitable<SnmpResponse> exchange(int command, std::vector<Oid> oids, SteadyTime deadline);
-    awaitable<SnmpResponse> exchange_community(int command, const std::vector<Oid>& oids, SteadyTime deadline);
+    // `oids` must outlive the returned awaitable.
+    awaitable<SnmpResponse> exchange(int command, const std::vector<Oid>& oids, SteadyTime deadline);
+    CommunityMux::Exchange community_request(int command, const std::vector<Oid>& oids, SteadyTime deadline) const;
     SteadyTime request_deadline(SteadyTime deadline) const;
-    std::string who() const;
+    const std::string& who() const { return who_; }
 
     asio::any_io_executor ex_;
     SessionOptions options_;
+    std::string who_;             // "device ID (address:port)": every error text, built once
     std::string peer_;            // "udp:192.0.2.1:161" once resolved
     asio::ip::udp::endpoint endpoint_;  // the same, for our own engine discovery socket
     std::uint32_t engine_boots_ = 0;    // from the discovery REPORT

@@ -32,10 +32,32 @@ const std::string& SnmpProbe::text_of(const Oid& oid, std::string& scratch) cons
     return scratch;
 }
 
-awaitable<SnmpResponse> SnmpProbe::get_scalars(std::vector<Oid> oids, probes::SteadyTime deadline, RawPoll& raw,
-                                               bool& answered) {
-    while (!oids.empty()) {
-        auto r = co_await session_->get(oids, deadline);
+void SnmpProbe::put_scalar(RawPoll& raw, const std::string& key, RawValue&& value) {
+    if (spare_scalars_.empty()) {
+        raw.scalars[key] = std::move(value);
+        return;
+    }
+    auto node = std::move(spare_scalars_.back());
+    spare_scalars_.pop_back();
+    node.key() = key;  // reuses the key's buffer: the same OID texts every poll
+    node.mapped() = std::move(value);
+    auto done = raw.scalars.insert(std::move(node));
+    if (!done.inserted) {  // the agent answered one OID twice: the last answer counts
+        done.position->second = std::move(done.node.mapped());
+        spare_scalars_.push_back(std::move(done.node));
+    }
+}
+
+void SnmpProbe::recycle(RawPoll& raw) {
+    while (!raw.scalars.empty()) spare_scalars_.push_back(raw.scalars.extract(raw.scalars.begin()));
+}
+
+awaitable<SnmpResponse> SnmpProbe::get_scalars(const std::vector<Oid>& asked, probes::SteadyTime deadline,
+                                               RawPoll& raw, bool& answered) {
+    const std::vector<Oid>* oids = &asked;
+    std::vector<Oid> remaining;  // what is left to ask after an error-status answer
+    while (!oids->empty()) {
+        auto r = co_await session_->get_view(*oids, deadline);
         if (r.answered()) answered = true;
         if (r.ok()) {
             std::string scratch;
@@ -43,31 +65,31 @@ awaitable<SnmpResponse> SnmpProbe::get_scalars(std::vector<Oid> oids, probes::St
                 const std::string& key = text_of(vb.oid, scratch);
                 if (key == sys_uptime_oid && vb.value.type == ValueType::timeticks)
                     raw.uptime_ticks = static_cast<std::uint32_t>(vb.value.unsigned_value);
-                raw.scalars[key] = std::move(vb.value);
+                put_scalar(raw, key, std::move(vb.value));
             }
             co_return r;
         }
         if (r.status != SnmpStatus::error_status) co_return r;  // timeout, auth ...: the caller decides
-        if (r.error_status == error_too_big && oids.size() > 1) {
+        if (r.error_status == error_too_big && oids->size() > 1) {
             // The agent's PDU limit: read each half on its own.
-            std::vector<Oid> second(oids.begin() + static_cast<std::ptrdiff_t>(oids.size() / 2), oids.end());
-            oids.resize(oids.size() / 2);
-            auto first = co_await get_scalars(oids, deadline, raw, answered);
-            if (!first.answered()) co_return first;
+            const auto half = static_cast<std::ptrdiff_t>(oids->size() / 2);
+            std::vector<Oid> first(oids->begin(), oids->begin() + half), second(oids->begin() + half, oids->end());
+            auto answer = co_await get_scalars(first, deadline, raw, answered);
+            if (!answer.answered()) co_return answer;
             co_return co_await get_scalars(second, deadline, raw, answered);
         }
         // One varbind spoiled the PDU (v1 noSuchName, authorizationError, genError ...):
         // mark it, and read the others without it.
-        std::size_t bad = r.error_index >= 1 && static_cast<std::size_t>(r.error_index) <= oids.size()
-                              ? static_cast<std::size_t>(r.error_index - 1)
-                              : 0;
-        if (r.error_index < 1 || static_cast<std::size_t>(r.error_index) > oids.size()) {
-            for (const auto& o : oids) raw.scalar_errors[to_string(o)] = r.error;  // no index: all of them
+        if (r.error_index < 1 || static_cast<std::size_t>(r.error_index) > oids->size()) {
+            for (const auto& o : *oids) raw.scalar_errors[to_string(o)] = r.error;  // no index: all of them
             co_return r;
         }
-        raw.scalar_errors[to_string(oids[bad])] =
+        const auto bad = static_cast<std::size_t>(r.error_index - 1);
+        raw.scalar_errors[to_string((*oids)[bad])] =
             fmt::format("agent answered {}", error_status_name(r.error_status));
-        oids.erase(oids.begin() + static_cast<std::ptrdiff_t>(bad));
+        if (oids != &remaining) remaining = *oids;
+        remaining.erase(remaining.begin() + static_cast<std::ptrdiff_t>(bad));
+        oids = &remaining;
     }
     co_return SnmpResponse{};
 }
@@ -83,24 +105,30 @@ awaitable<PollResult> SnmpProbe::poll(probes::SteadyTime deadline) {
     bool answered = false;
 
     const std::vector<Oid>& scalars = mapper_.poll_scalars();
+    std::vector<Oid> chunk;  // only for profiles of more than one PDU
     for (std::size_t i = 0; i < scalars.size(); i += max_varbinds_per_get) {
-        std::vector<Oid> chunk(scalars.begin() + static_cast<std::ptrdiff_t>(i),
-                               scalars.begin() + static_cast<std::ptrdiff_t>(std::min(scalars.size(), i + max_varbinds_per_get)));
-        auto r = co_await get_scalars(chunk, deadline, raw, answered);
+        const bool whole = scalars.size() <= max_varbinds_per_get;
+        if (!whole)
+            chunk.assign(scalars.begin() + static_cast<std::ptrdiff_t>(i),
+                         scalars.begin() + static_cast<std::ptrdiff_t>(std::min(scalars.size(), i + max_varbinds_per_get)));
+        const std::vector<Oid>& asked = whole ? scalars : chunk;
+        auto r = co_await get_scalars(asked, deadline, raw, answered);
         if (!r.answered() && !answered) {
             // Nothing came back at all: the device is unreachable (or refuses us). Don't
             // spend the rest of the budget on more requests to a dead device.
             out.reachable = false;
             out.error = r.error;
+            recycle(raw);
             co_return out;
         }
         if (r.status == SnmpStatus::auth_error) {
             out.reachable = false;
             out.error = r.error;
+            recycle(raw);
             co_return out;
         }
         if (!r.ok() && !r.answered())
-            for (const auto& o : chunk) {
+            for (const auto& o : asked) {
                 std::string scratch;
                 const std::string& key = text_of(o, scratch);
                 if (!raw.scalars.count(key)) raw.scalar_errors[key] = r.error;
@@ -118,7 +146,9 @@ awaitable<PollResult> SnmpProbe::poll(probes::SteadyTime deadline) {
     }
 
     out.reachable = answered;
+    out.samples.reserve(raw.scalars.size() + 2);  // one per scalar, sysUpTime, the caller's probe_up
     mapper_.map(raw, device_id_, out.time, out);
+    recycle(raw);
     // Logged here, once per restart: an operator asking "did the codec reboot last night?"
     // finds it in the journal; the counter rates simply skip this poll.
     if (mapper_.last_poll_saw_restart() && raw.uptime_ticks)

@@ -64,9 +64,11 @@ void fill_response(const netsnmp_pdu& pdu, std::string_view who, SnmpResponse& o
         out.status = SnmpStatus::error_status;
         out.error_status = pdu.errstat;
         out.error_index = pdu.errindex;
-        out.error = fmt::format("{}: agent answered {} (error-status {}) at varbind {}", who,
-                                error_status_name(pdu.errstat), pdu.errstat, pdu.errindex);
+        out.error = error_status_text(who, pdu.errstat, pdu.errindex);
     }
+    std::size_t n = 0;
+    for (const netsnmp_variable_list* vb = pdu.variables; vb; vb = vb->next_variable) ++n;
+    out.varbinds.reserve(n);
     for (const netsnmp_variable_list* vb = pdu.variables; vb; vb = vb->next_variable)
         out.varbinds.push_back(convert_varbind(*vb));
 }
