@@ -8,16 +8,6 @@
 #include <random>
 #include <vector>
 
-#include <net-snmp/net-snmp-config.h>
-#include <net-snmp/net-snmp-includes.h>
-
-#include "probes/snmp/netsnmp_init.hpp"
-#include "probes/snmp/varbind_convert.hpp"
-
-// Net-SNMP #defines these as aliases of netsnmp_pdu fields; they would rewrite ours.
-#undef max_repetitions
-#undef non_repeaters
-
 namespace avmon::snmp {
 
 namespace {
@@ -36,14 +26,6 @@ void enlarge_buffers(int fd) {
     if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) != 0)
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
 }
-
-// Frees a parsed PDU on every path.
-struct PduHolder {
-    netsnmp_pdu* pdu;
-    ~PduHolder() {
-        if (pdu) snmp_free_pdu(pdu);
-    }
-};
 
 }  // namespace
 
@@ -74,7 +56,6 @@ std::shared_ptr<CommunityMux> CommunityMux::shared_for(const asio::any_io_execut
 
 CommunityMux::CommunityMux(asio::any_io_executor ex)
     : ex_(std::move(ex)), buffer_(new char[max_datagram]) {
-    ensure_netsnmp_initialised();
     std::random_device seed;
     last_id_ = static_cast<std::int32_t>(seed() & 0x3fffffff);
 }
@@ -145,26 +126,11 @@ void CommunityMux::drain(Family& f) {
 }
 
 void CommunityMux::deliver(const char* data, std::size_t size, const asio::ip::udp::endpoint& from) {
-    auto version = peek_community_version(std::string_view(data, size));
-    if (!version) {
+    if (!decode_community_response(std::string_view(data, size), answer_)) {
         ++stats_.malformed;
         return;
     }
-    // A parse-only session: its version makes Net-SNMP refuse anything but what we peeked.
-    netsnmp_session parser;
-    snmp_sess_init(&parser);
-    parser.version = *version == 0 ? SNMP_VERSION_1 : SNMP_VERSION_2c;
-    // Not snmp_pdu_create: that is for requests, and this is an answer being read.
-    PduHolder holder{static_cast<netsnmp_pdu*>(std::calloc(1, sizeof(netsnmp_pdu)))};
-    if (!holder.pdu) return;
-    // `data` is our own receive buffer; Net-SNMP's parser takes it non-const.
-    auto* bytes = reinterpret_cast<u_char*>(const_cast<char*>(data));
-    if (snmp_parse(nullptr, &parser, holder.pdu, bytes, size) != 0 ||
-        holder.pdu->command != SNMP_MSG_RESPONSE) {
-        ++stats_.malformed;
-        return;
-    }
-    auto it = pending_.find(static_cast<std::int32_t>(holder.pdu->reqid));
+    auto it = pending_.find(answer_.request_id);
     // The request id alone is guessable: the answer must also come from where the request went.
     if (it == pending_.end() || it->second->peer != from || it->second->result) {
         ++stats_.stray;
@@ -172,7 +138,13 @@ void CommunityMux::deliver(const char* data, std::size_t size, const asio::ip::u
     }
     Waiter& w = *it->second;
     SnmpResponse r;
-    fill_response(*holder.pdu, w.who, r);
+    if (answer_.error_status != 0) {
+        r.status = SnmpStatus::error_status;
+        r.error_status = answer_.error_status;
+        r.error_index = answer_.error_index;
+        r.error = error_status_text(w.who, answer_.error_status, answer_.error_index);
+    }
+    r.varbinds = std::move(answer_.varbinds);
     ++stats_.answers;
     w.result = std::move(r);
     w.timer.cancel();

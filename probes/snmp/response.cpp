@@ -1,5 +1,7 @@
 #include "probes/snmp/response.hpp"
 
+#include <fmt/format.h>
+
 namespace avmon::snmp {
 
 std::string_view to_string(SnmpStatus s) {
@@ -26,6 +28,11 @@ std::string_view error_status_name(long status) {
         "inconsistentName"};
     if (status >= 0 && status < static_cast<long>(std::size(names))) return names[status];
     return "unknown error-status";
+}
+
+std::string error_status_text(std::string_view who, long status, long index) {
+    return fmt::format("{}: agent answered {} (error-status {}) at varbind {}", who, error_status_name(status), status,
+                       index);
 }
 
 }  // namespace avmon::snmp

@@ -58,5 +58,7 @@ inline constexpr long error_no_such_name = 2;
 
 // SNMP error-status names (RFC 3416): 2 -> "noSuchName", 5 -> "genError", 16 -> "authorizationError".
 std::string_view error_status_name(long status);
+// "device X (addr:port): agent answered genError (error-status 5) at varbind 2".
+std::string error_status_text(std::string_view who, long status, long index);
 
 }  // namespace avmon::snmp

@@ -90,13 +90,21 @@ std::string loopback(int i) { return fmt::format("127.0.{}.{}", 10 + i / 200, 1 
 
 TEST_CASE("snmp mux: the request encoder's messages parse with Net-SNMP, v1 and v2c, GET/GETNEXT/GETBULK") {
     ensure_netsnmp_initialised();
-    std::vector<Oid> oids{sys_uptime, sys_name, *parse_oid("1.3.6.1.4.1.99999.4294967295.0")};
+    std::vector<Oid> oids{sys_uptime, sys_name, *parse_oid("1.3.6.1.4.1.99999.4294967295.0"), *parse_oid("2.999.3"),
+                          *parse_oid("1.3")};
+    // A long OID and many varbinds: messages beyond the encoder's first buffer.
+    Oid deep(120, 4000000000u);
+    deep[0] = 1;
+    deep[1] = 3;
+    std::vector<Oid> many(40, deep);
     struct Case { int version; ReadCommand command; int tag; };
+    for (const auto* list : {&oids, &many})
+    for (std::int32_t id : {1, 127, 128, 255, 256, 65535, 0x800000, 0x7ffffffe})
     for (auto c : {Case{1, ReadCommand::get, SNMP_MSG_GET}, Case{1, ReadCommand::get_next, SNMP_MSG_GETNEXT},
                    Case{1, ReadCommand::get_bulk, SNMP_MSG_GETBULK}, Case{0, ReadCommand::get, SNMP_MSG_GET},
                    Case{0, ReadCommand::get_bulk, SNMP_MSG_GETNEXT}}) {
-        std::string community(200, 'c');  // long enough for a multi-byte length
-        CommunityRequest rq{c.version, community, c.command, 0x7ffffffe, 25, &oids};
+        std::string community(id % 2 ? 200 : 3, 'c');  // 200: long enough for a multi-byte length
+        CommunityRequest rq{c.version, community, c.command, id, 25, list};
         std::string wire = encode_community_request(rq);
         CHECK(peek_community_version(wire) == c.version);
         netsnmp_session parser;
@@ -105,16 +113,16 @@ TEST_CASE("snmp mux: the request encoder's messages parse with Net-SNMP, v1 and 
         auto* pdu = static_cast<netsnmp_pdu*>(calloc(1, sizeof(netsnmp_pdu)));
         REQUIRE(snmp_parse(nullptr, &parser, pdu, reinterpret_cast<u_char*>(wire.data()), wire.size()) == 0);
         CHECK(pdu->command == c.tag);
-        CHECK(pdu->reqid == 0x7ffffffe);
+        CHECK(pdu->reqid == id);
         CHECK(std::string(reinterpret_cast<char*>(pdu->community), pdu->community_len) == community);
         CHECK(pdu->errindex == (c.tag == SNMP_MSG_GETBULK ? 25 : 0));
         std::size_t n = 0;
         for (auto* vb = pdu->variables; vb; vb = vb->next_variable, ++n) {
-            REQUIRE(n < oids.size());
-            CHECK(Oid(vb->name, vb->name + vb->name_length) == oids[n]);
+            REQUIRE(n < list->size());
+            CHECK(Oid(vb->name, vb->name + vb->name_length) == (*list)[n]);
             CHECK(vb->type == ASN_NULL);
         }
-        CHECK(n == oids.size());
+        CHECK(n == list->size());
         snmp_free_pdu(pdu);
     }
     CHECK_FALSE(peek_community_version("\x30\x03\x02\x01\x03"));  // SNMPv3
