@@ -153,7 +153,8 @@ AlarmEngine::~AlarmEngine() = default;
 
 void AlarmEngine::build(std::shared_ptr<const config::Config> cfg) {
     cfg_ = std::move(cfg);
-    std::map<std::string, std::unique_ptr<DeviceInfo>> devices;
+    std::unordered_map<std::string, std::unique_ptr<DeviceInfo>> devices;
+    devices.reserve(cfg_->devices.size() + 1);
     std::map<const config::Profile*, std::shared_ptr<const std::vector<config::RuleConfig>>> profile_rules;
     for (const auto& d : cfg_->devices) {
         auto info = std::make_unique<DeviceInfo>();
@@ -215,6 +216,12 @@ void AlarmEngine::build(std::shared_ptr<const config::Config> cfg) {
 
 AlarmEngine::Track& AlarmEngine::track_for(DeviceInfo& dev, const config::RuleConfig& rule,
                                            const std::string& metric, const std::string& row) {
+    // A device has a handful of tracks: finding it among them beats a lookup in the map of
+    // every device's tracks (string keys sharing long prefixes). Devices with many rows
+    // (switch ports) use the map.
+    if (dev.tracks.size() <= 16)
+        for (Track* t : dev.tracks)
+            if (t->row == row && t->rule->id == rule.id) return *t;
     track_key(key_scratch_, dev.cfg.id, rule.id, row);
     const std::string& key = key_scratch_;
     auto it = tracks_.find(key);

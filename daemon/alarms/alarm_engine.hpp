@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/model.hpp"
@@ -142,7 +143,7 @@ private:
     EventSink sink_;
     std::int64_t next_id_;
     std::shared_ptr<const config::Config> cfg_;
-    std::map<std::string, std::unique_ptr<DeviceInfo>> devices_;
+    std::unordered_map<std::string, std::unique_ptr<DeviceInfo>> devices_;  // by id; every observation looks here
     std::map<std::string, std::unique_ptr<Track>> tracks_;  // key: device \x1f rule \x1f row
     std::string key_scratch_;                                // track_for's key, without an allocation
     std::vector<Alarm> alarms_;
