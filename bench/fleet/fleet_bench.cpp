@@ -15,8 +15,9 @@
 //   fleet_bench --mode icmp --targets FILE [--timeout-ms 1000] ...
 //   --write-config FILE   also write the generated avmon.toml there (then load it from the file)
 //
-// Output: one JSON object per measured cycle on stdout ("kind":"cycle"), then one summary
-// ("kind":"summary") with the peak RSS (VmHWM). Exit status 1 when a live device was not
+// Output: one JSON object per cycle on stdout ("kind":"cycle"), one for all measured cycles
+// together ("kind":"run": the store's derived data is published once, after the last cycle),
+// then one summary ("kind":"summary") with the peak RSS (VmHWM). Exit status 1 when a live device was not
 // answered or a dead one was, or samples were dropped: the numbers would be meaningless.
 #include <fmt/format.h>
 
@@ -70,9 +71,10 @@ std::vector<std::string> read_lines(const std::string& path) {
     return out;
 }
 
-double cpu_seconds() {
+// The whole process (who = RUSAGE_SELF) or the calling thread only (RUSAGE_THREAD: the loop).
+double cpu_seconds(int who = RUSAGE_SELF) {
     rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
+    getrusage(who, &ru);
     return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
            static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
@@ -227,70 +229,113 @@ int run(const Options& o) {
     long rss_after_setup = status_kib("VmRSS:");  // config, sessions, probes, engine: before any poll
 
     std::vector<double> walls;
+    double run_cpu = 0, run_wall = 0;
+    std::size_t run_requests = 0;
     int bad = 0;
+    // Cycle state the workers share (all on the one loop thread).
+    std::size_t remaining = 0, reachable = 0, unexpected = 0, samples = 0, next_device = 0;
+    int cycle_no = 0;
+    Steady::time_point last_done{}, deadline{};
+    // Workers live for the whole run, like the Scheduler's one loop per device: between cycles
+    // each waits on its own gate timer (the Scheduler waits on its interval timer). A window of
+    // W: W workers each poll the next device not yet polled, so at most W polls are in flight
+    // (what a cap in the daemon's scheduler would do). No window: one worker per device.
+    const std::size_t workers = o.window ? std::min(o.window, devices.size()) : devices.size();
+    std::vector<std::unique_ptr<asio::steady_timer>> gates;
+    gates.reserve(workers);
+    for (std::size_t w = 0; w < workers; ++w) {
+        gates.push_back(std::make_unique<asio::steady_timer>(ex));
+        asio::co_spawn(
+            ex,
+            [&, gate = gates.back().get()]() -> awaitable<void> {
+                int done_cycle = 0;
+                for (;;) {
+                    if (done_cycle == cycle_no) {  // wait for the next cycle
+                        boost::system::error_code ec;
+                        gate->expires_at(Steady::time_point::max());
+                        co_await gate->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+                        continue;
+                    }
+                    done_cycle = cycle_no;
+                    while (next_device < devices.size()) {
+                        Device* d = &devices[next_device++];
+                        std::vector<app::ProbeOutcome> outcomes;
+                        for (auto& probe : d->probes) {
+                            PollResult r = co_await probe->poll(deadline);
+                            outcomes.push_back({probe->kind(), std::move(r)});
+                        }
+                        PollResult merged = app::merge_poll_results(d->id, std::move(outcomes));
+                        store->enqueue(merged, d->id);  // Daemon::on_poll
+                        engine.observe(d->id, merged);
+                        if (merged.reachable) ++reachable;
+                        if (merged.reachable != d->expect_alive) ++unexpected;
+                        samples += merged.samples.size();
+                        if (--remaining == 0) {
+                            last_done = Steady::now();
+                            engine.tick();
+                            // The sessions keep reads armed for good: end this cycle's run() here.
+                            io.stop();
+                        }
+                    }
+                }
+            },
+            asio::detached);
+    }
+
     for (int c = 0; c < o.warmup + o.cycles; ++c) {
         bool measured = c >= o.warmup;
-        std::size_t remaining = devices.size();
-        std::size_t reachable = 0, unexpected = 0, samples = 0;
+        remaining = devices.size();
+        reachable = unexpected = samples = next_device = 0;
         double cpu0 = cpu_seconds();
+        double loop_cpu0 = cpu_seconds(RUSAGE_THREAD);
         auto t0 = Steady::now();
-        Steady::time_point last_done = t0;
+        last_done = t0;
         // The Scheduler's budget: a device poll ends within min(interval, 30 s).
-        auto deadline = t0 + std::chrono::seconds(30);
-        // A window of W: W workers each poll the next device not yet polled, so at most W
-        // polls are in flight (what a cap in the daemon's scheduler would do). No window:
-        // one coroutine per device, all started at once.
-        const std::size_t workers = o.window ? std::min(o.window, devices.size()) : devices.size();
-        std::size_t next_device = 0;
-        for (std::size_t w = 0; w < workers; ++w) {
-            asio::co_spawn(
-                ex,
-                [&]() -> awaitable<void> {
-                  while (next_device < devices.size()) {
-                    Device* d = &devices[next_device++];
-                    std::vector<app::ProbeOutcome> outcomes;
-                    for (auto& probe : d->probes) {
-                        PollResult r = co_await probe->poll(deadline);
-                        outcomes.push_back({probe->kind(), std::move(r)});
-                    }
-                    PollResult merged = app::merge_poll_results(d->id, std::move(outcomes));
-                    store->enqueue(merged, d->id);   // Daemon::on_poll
-                    engine.observe(d->id, merged);
-                    if (merged.reachable) ++reachable;
-                    if (merged.reachable != d->expect_alive) ++unexpected;
-                    samples += merged.samples.size();
-                    if (--remaining == 0) {
-                        last_done = Steady::now();
-                        engine.tick();
-                        // The sessions keep reads armed for good: end this cycle's run() here.
-                        io.stop();
-                    }
-                  }
-                },
-                asio::detached);
-        }
+        deadline = t0 + std::chrono::seconds(30);
+        ++cycle_no;
+        for (auto& g : gates) g->cancel();
         io.restart();
         io.run();
         double wall = std::chrono::duration<double>(last_done - t0).count();
-        bool flushed = store->flush();
+        // The store writes each cycle's samples; the derived data (latest values, last-seen)
+        // is published once, after the last cycle, as the daemon publishes it every 5 minutes
+        // while polling every minute or so (WriterOptions::publish_interval).
+        const bool last = c + 1 == o.warmup + o.cycles;
+        bool flushed = last ? store->flush() : store->commit();
         double wall_flushed = std::chrono::duration<double>(Steady::now() - t0).count();
         double cpu = cpu_seconds() - cpu0;
+        double loop_cpu = cpu_seconds(RUSAGE_THREAD) - loop_cpu0;  // the rest is the store thread
         auto st = store->stats();
         if (unexpected || !flushed || st.dropped_samples || st.rejected_samples) ++bad;
         std::size_t requests = reachable;  // one GET (or echo) per answering device per cycle
         std::cout << fmt::format(
                          "{{\"kind\":\"cycle\",\"mode\":\"{}\",\"cycle\":{},\"warmup\":{},\"devices\":{},\"live\":{},"
                          "\"dead\":{},\"reachable\":{},\"unexpected\":{},\"samples\":{},\"wall_s\":{:.6f},"
-                         "\"wall_with_flush_s\":{:.6f},\"cpu_s\":{:.6f},\"answered_per_s\":{:.1f},"
+                         "\"wall_with_flush_s\":{:.6f},\"cpu_s\":{:.6f},\"loop_cpu_s\":{:.6f},\"answered_per_s\":{:.1f},"
                          "\"cpu_s_per_1000\":{:.6f},\"samples_written\":{},\"dropped\":{}}}",
                          o.mode, c + 1, measured ? "false" : "true", devices.size(), live.size(), dead.size(),
-                         reachable, unexpected, samples, wall, wall_flushed, cpu,
+                         reachable, unexpected, samples, wall, wall_flushed, cpu, loop_cpu,
                          wall > 0 ? static_cast<double>(requests) / wall : 0.0,
                          requests ? cpu * 1000.0 / static_cast<double>(requests) : 0.0, st.samples_written,
                          st.dropped_samples)
                   << std::endl;
-        if (measured) walls.push_back(wall);
+        if (measured) {
+            walls.push_back(wall);
+            run_cpu += cpu;
+            run_requests += requests;
+            run_wall += wall;
+        }
     }
+    // All measured cycles together, one publish included: the figure to compare.
+    std::sort(walls.begin(), walls.end());
+    std::cout << fmt::format(
+                     "{{\"kind\":\"run\",\"mode\":\"{}\",\"cycles\":{},\"requests\":{},\"cpu_s\":{:.6f},"
+                     "\"cpu_s_per_1000\":{:.6f},\"answered_per_s\":{:.1f},\"median_wall_s\":{:.6f}}}",
+                     o.mode, o.cycles, run_requests, run_cpu,
+                     run_requests ? run_cpu * 1000.0 / static_cast<double>(run_requests) : 0.0,
+                     run_wall > 0 ? static_cast<double>(run_requests) / run_wall : 0.0,
+                     walls.empty() ? 0.0 : walls[walls.size() / 2])
+              << std::endl;
     pinger.stop();
     store->stop();
     std::cout << fmt::format(

@@ -55,10 +55,28 @@ def main():
         return [r for r in raw if r["bench"] == bench and r["size"] == size and pred(r["data"])]
 
     measured = lambda d: d.get("kind") == "cycle" and not d.get("warmup")
+
+    def per_run(bench, size):
+        """One row per repetition: fleet_bench's "run" line (all measured cycles together, the
+        store's one publish included) for CPU and rate, the median measured cycle for wall time.
+        Falls back to the measured cycles of results written before the "run" line existed."""
+        runs = rows(bench, size, lambda d: d.get("kind") == "run")
+        if not runs:
+            return rows(bench, size, measured)
+        out = []
+        for r in runs:
+            cycles = [c["data"] for c in rows(bench, size, measured) if c["rep"] == r["rep"]]
+            data = dict(r["data"])
+            data["wall_s"] = med([c["wall_s"] for c in cycles])
+            data["reachable"] = med([c["reachable"] for c in cycles])
+            data["devices"] = cycles[0]["devices"] if cycles else None
+            data["cpu_s"] = r["data"]["cpu_s"] / max(1, r["data"]["cycles"])  # per cycle
+            out.append({**r, "data": data})
+        return out
     summary = {"snmp": {}, "snmp_window": {}, "dead": {}, "icmp": {}, "snmpd": {}, "store": {}, "memory": {}}
     sizes = sorted({r["size"] for r in raw if r["bench"] == "snmp"})
     for n in sizes:
-        p = rows("snmp", n, measured)
+        p = per_run("snmp", n)
         mp = rows("min_poller", n, lambda d: d["cycle"] == 2)
         sg = rows("snmpget", n)
         pipe = {"answered_per_s": med([r["data"]["answered_per_s"] for r in p]),
@@ -92,7 +110,7 @@ def main():
         entry["simulator_bound"] = any((x or 0) > 0.7 for x in (pipe["sim_cpu_per_wall"], mini["sim_cpu_per_wall"]))
         summary["snmp"][str(n)] = entry
 
-        pw = rows("snmp_window", n, measured)
+        pw = per_run("snmp_window", n)
         if pw:
             ratios = []
             for rep in {r["rep"] for r in pw}:
@@ -113,14 +131,14 @@ def main():
                 "vm_hwm_mib": (med(whwm) or 0) / 1024,
                 "sim_cpu_per_wall": med([r["sim_cpu_per_wall"] for r in pw])}
 
-        d = rows("dead", n, measured)
+        d = per_run("dead", n)
         limit = 1.2 * a.timeout_ms / 1000 * (a.retries + 1)
         wall = med([r["data"]["wall_s"] for r in d])
         summary["dead"][str(n)] = {"cycle_wall_s": wall, "limit_s": limit, "met": wall is not None and wall <= limit,
                                    "answered": med([r["data"]["reachable"] for r in d]),
                                    "devices": d[0]["data"]["devices"] if d else None}
 
-        ic = rows("icmp", n, measured)
+        ic = per_run("icmp", n)
         fp = rows("fping", n)
         summary["icmp"][str(n)] = {
             "pipeline": {"cycle_wall_s": med([r["data"]["wall_s"] for r in ic]),
@@ -141,7 +159,7 @@ def main():
                                      "rss_after_setup_mib": (med(setup) or 0) / 1024}
 
     for n in sorted({r["size"] for r in raw if r["bench"] == "snmpd"}):
-        s = rows("snmpd", n, measured)
+        s = per_run("snmpd", n)
         summary["snmpd"][str(n)] = {"answered_per_s": med([r["data"]["answered_per_s"] for r in s]),
                                     "cpu_s_per_1000": med([r["data"]["cpu_s_per_1000"] for r in s]),
                                     "cycle_wall_s": med([r["data"]["wall_s"] for r in s]),
