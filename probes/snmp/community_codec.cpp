@@ -161,6 +161,9 @@ bool integer_field(BerReader& r, std::int64_t& v) {
 bool decode_oid(const BerReader& c, Oid& out) {
     out.clear();
     if (c.empty()) return false;
+    std::size_t ends = 0;  // subidentifiers: one allocation, not one per doubling
+    for (auto* q = c.p; q < c.end; ++q) ends += !(*q & 0x80);
+    out.reserve(std::min<std::size_t>(ends + 1, 129));
     std::uint64_t arc = 0;
     int octets = 0;
     for (auto* q = c.p; q < c.end; ++q) {
