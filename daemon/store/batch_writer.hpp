@@ -100,9 +100,10 @@ private:
 
 
     Database& db_;
-    Statement insert_sample_, insert_block_, upsert_5m_, upsert_1h_, update_series_last_,
-        find_series_, insert_series_, insert_device_, touch_device_, upsert_device_info_,
-        upsert_state_, upsert_fact_, last_reach_, insert_reach_, insert_trap_, upsert_alarm_,
+    static constexpr std::size_t kRowsPerInsert = 32;  // samples per multi-row INSERT
+    Statement insert_sample_, insert_samples_, insert_block_, upsert_5m_, upsert_1h_,
+        update_series_last_, find_series_, insert_series_, insert_device_, touch_device_,
+        upsert_device_info_, upsert_state_, upsert_fact_, last_reach_, insert_reach_, insert_trap_, upsert_alarm_,
         insert_alarm_event_, insert_notification_, insert_audit_, update_outbox_,
         upsert_maintenance_, upsert_report_, save_state_;
 
