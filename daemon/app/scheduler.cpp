@@ -48,6 +48,13 @@ std::vector<DevicePollStatus> Scheduler::status() const {
     return out;
 }
 
+std::size_t Scheduler::unreachable() const {
+    std::size_t n = 0;
+    for (const auto& [id, loop] : loops_)
+        if (loop->status.polled && !loop->status.reachable) ++n;
+    return n;
+}
+
 void Scheduler::wait_then_poll(const std::shared_ptr<Loop>& loop) {
     loop->timer.async_wait([this, loop](boost::system::error_code ec) {
         // A stopped loop never touches the scheduler again: it may be gone by now.

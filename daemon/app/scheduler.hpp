@@ -42,6 +42,8 @@ public:
     bool contains(const std::string& id) const { return loops_.count(id) != 0; }
     void stop();                             // stops every loop
     std::vector<DevicePollStatus> status() const;
+    // Devices whose last poll failed; counted in place (status() copies every device's).
+    std::size_t unreachable() const;
     std::size_t size() const { return loops_.size(); }
 
 private:
