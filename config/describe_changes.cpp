@@ -128,8 +128,8 @@ void compare_snmp(Lines& out, const std::string& p, const std::optional<SnmpTarg
     if (a->community != b->community || !same_secrets(a->v3, b->v3)) out.push_back(p + ": snmp credentials changed");
 }
 
-void compare_control(Lines& out, const std::string& p, const std::optional<ControlTarget>& a,
-                     const std::optional<ControlTarget>& b) {
+void compare_control(Lines& out, const std::string& p, const Boxed<ControlTarget>& a,
+                     const Boxed<ControlTarget>& b) {
     if (!a && !b) return;
     if (!a) return out.push_back(p + ": control added");
     if (!b) return out.push_back(p + ": control removed");

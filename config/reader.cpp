@@ -344,6 +344,7 @@ std::vector<Place> TableReader::tables(std::string_view key) {
         type_error(key, fmt::format("an array of tables ([[{}]])", key));
         return out;
     }
+    out.reserve(a->size());
     for (std::size_t i = 0; i < a->size(); ++i) {
         const toml::node& e = *a->get(i);
         std::string k = fmt::format("{}[{}]", place_.key(key), i);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "daemon/core/log.hpp"
 #include "daemon/core/message_ids.hpp"
 #include "daemon/store/batch_writer.hpp"
@@ -25,6 +27,7 @@ bool transient(const SqliteError& e) { return e.out_of_space() || e.io_error() |
 StoreWriter::StoreWriter(config::StoreConfig cfg, const Clock& clock, WriterOptions options)
     : cfg_(std::move(cfg)), clock_(clock), options_(options) {
     if (cfg_.flush_rows == 0) cfg_.flush_rows = 1;
+    if (options_.max_records_per_batch == 0) options_.max_records_per_batch = 1;
     db_ = std::make_unique<Database>(open_for_writing(cfg_.path, cfg_.cache_mib));
     if (options_.max_page_count > 0)
         db_->exec(fmt::format("PRAGMA max_page_count = {}", options_.max_page_count));
@@ -126,8 +129,10 @@ void StoreWriter::push_record(Record&& r) {
     }
     const bool was_empty = samples_.empty() && records_.empty();
     if (is_urgent(r)) urgent_ = true;
-    if (urgent_ || was_empty) wake_.notify_one();
     records_.push_back(std::move(r));
+    // A full batch's worth is written at once, like flush_rows samples: a burst (the device
+    // inventory at start-up) is written while it is being queued, not held until the interval.
+    if (urgent_ || was_empty || records_.size() == options_.max_records_per_batch) wake_.notify_one();
     ++enqueued_seq_;
 }
 
@@ -211,11 +216,15 @@ void StoreWriter::take_batch(Batch& batch) {
         batch.samples.push_back(std::move(samples_.front()));
         samples_.pop_front();
     }
-    while (!records_.empty()) {
+    const auto r = std::min(records_.size(), options_.max_records_per_batch);
+    batch.records.reserve(r);
+    for (std::size_t i = 0; i < r; ++i) {
         batch.records.push_back(std::move(records_.front()));
         records_.pop_front();
     }
-    urgent_ = false;
+    // What stays queued is written by the next batch at once (due()); an urgent record among
+    // it keeps the writer from waiting for anything else.
+    urgent_ = std::any_of(records_.begin(), records_.end(), [](const Record& rec) { return is_urgent(rec); });
 }
 
 void StoreWriter::put_back(Batch&& batch) {
@@ -236,8 +245,8 @@ void StoreWriter::put_back(Batch&& batch) {
 
 bool StoreWriter::due(steady::time_point now) const {
     if (samples_.empty() && records_.empty()) return false;
-    return stopping_ || urgent_ || flush_target_ > done_seq_ ||
-           samples_.size() >= cfg_.flush_rows || now >= last_flush_ + cfg_.flush_interval;
+    return stopping_ || urgent_ || flush_target_ > done_seq_ || samples_.size() >= cfg_.flush_rows ||
+           records_.size() >= options_.max_records_per_batch || now >= last_flush_ + cfg_.flush_interval;
 }
 
 void StoreWriter::run() {

@@ -59,6 +59,7 @@ TEST_CASE("dead devices do not delay the others, and removed devices stop pollin
     }
     auto st = s.status();
     REQUIRE(st.size() == 50);
+    CHECK(s.unreachable() == 5);  // dev0, dev10 ... dev40
     for (auto& d : st) {
         if (d.id == "dev0") CHECK(d.consecutive_failures > 0);
         if (d.id == "dev1") CHECK(d.reachable);

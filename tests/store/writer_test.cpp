@@ -65,6 +65,23 @@ TEST_CASE("store: samples are committed in batches of flush_rows, one transactio
     CHECK(count(writer.path(), "series") == 10);
 }
 
+TEST_CASE("store: a long record queue is committed in batches of max_records_per_batch") {
+    TempDir dir;
+    SystemClock clock;
+    WriterOptions options;
+    options.max_records_per_batch = 100;
+    StoreWriter writer(store_config(dir, 100000), clock, options);
+    // Like start-up: one inventory record per configured device, queued in one burst.
+    for (int i = 0; i < 1003; ++i)
+        writer.enqueue_device({"dev-" + std::to_string(i), "Device " + std::to_string(i), "r-1", "display", ""});
+    REQUIRE(writer.flush());
+    auto s = writer.stats();
+    CHECK(s.records_written == 1003);
+    CHECK(s.transactions >= 11);  // never more than 100 records in one; the writer may start early
+    CHECK(s.queued_records == 0);
+    CHECK(count(writer.path(), "devices") == 1003);
+}
+
 TEST_CASE("store: the flush interval commits a small queue without an explicit flush") {
     TempDir dir;
     SystemClock clock;
