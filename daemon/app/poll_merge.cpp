@@ -29,6 +29,9 @@ PollResult merge_poll_results(const std::string& device, std::vector<ProbeOutcom
         for (auto& f : r.facts) merged.facts.push_back(std::move(f));
     }
     if (merged.reachable) merged.error.clear();
+    // Every probe failed to build at start-up (the journal said why then): the device cannot be
+    // watched, and its alarm must say so rather than carry an empty reason.
+    if (outcomes.empty()) merged.error = "no probe could be built for this device (see its start-up error)";
     return merged;
 }
 

@@ -50,3 +50,10 @@ TEST_CASE("a device none of whose probes answer is unreachable, with every reaso
     CHECK(m.error == "icmp: timeout; snmp: no answer");
     CHECK(m.unavailable.empty());  // unreachable says it all; no per-probe noise
 }
+
+TEST_CASE("a device none of whose probes could be built is unreachable with a reason, not an empty one") {
+    auto m = merge_poll_results("proj", {});
+    CHECK_FALSE(m.reachable);
+    CHECK(m.samples.empty());
+    CHECK(m.error.find("no probe could be built") != std::string::npos);
+}
