@@ -144,6 +144,7 @@ BatchWriter::BatchWriter(Database& db)
 
 void BatchWriter::reset_caches() {
     series_.clear();
+    series_device_ = nullptr;
     devices_.clear();
     reachable_.clear();
     non_ok_.clear();
@@ -341,9 +342,21 @@ void BatchWriter::ensure_device(const std::string& device, std::int64_t t_ms) {
 
 std::int64_t BatchWriter::series_id(const std::string& device, const std::string& metric,
                                     std::int64_t t_ms) {
-    key_.assign(device).push_back('\x1f');
-    key_.append(metric);
-    if (auto it = series_.find(key_); it != series_.end()) return it->second;
+    if (!series_device_ || series_device_->first != device) {
+        series_device_ = &*series_.try_emplace(device).first;
+        series_next_ = 0;
+    }
+    // A device's samples come in the same order at every poll: the scan starts after the last
+    // hit, so a switch with hundreds of port metrics costs one comparison per sample too.
+    auto& metrics = series_device_->second;
+    const std::size_t n = metrics.size();
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t at = (series_next_ + k) % n;
+        if (metrics[at].first == metric) {
+            series_next_ = at + 1;
+            return metrics[at].second;
+        }
+    }
     find_series_.bind(1, device).bind(2, metric);
     std::int64_t id = 0;
     if (find_series_.step()) {
@@ -355,7 +368,8 @@ std::int64_t BatchWriter::series_id(const std::string& device, const std::string
         insert_series_.bind(1, device).bind(2, metric).bind(3, t_ms).run();
         id = db_.last_insert_rowid();
     }
-    series_.emplace(key_, id);
+    metrics.emplace_back(metric, id);
+    series_next_ = metrics.size();
     return id;
 }
 

@@ -112,10 +112,14 @@ private:
     std::int64_t newest_sample_ms_ = 0;
     LatestValues latest_;                                  // series -> newest unwritten value
     std::unordered_map<std::string, std::int64_t> seen_;   // device -> newest unwritten sample
-    std::string key_;                                      // reused: no allocation per sample
 
     // Caches of what is already in the database; reset after a failed transaction.
-    std::unordered_map<std::string, std::int64_t> series_;  // device '\x1f' metric -> id
+    // Series ids by device, then by metric: a poll's samples share one device lookup, and a
+    // device's few metrics are found by a short scan (no device+metric key per sample).
+    using DeviceSeries = std::vector<std::pair<std::string, std::int64_t>>;  // metric -> id
+    std::unordered_map<std::string, DeviceSeries> series_;
+    std::pair<const std::string, DeviceSeries>* series_device_ = nullptr;  // the last one used
+    std::size_t series_next_ = 0;  // where its next metric is expected
     std::unordered_set<std::string> devices_;
     std::unordered_map<std::string, bool> reachable_;       // device -> last stored state
     std::unordered_set<std::string> non_ok_;                // device '\x1f' metric

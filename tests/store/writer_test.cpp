@@ -4,6 +4,8 @@
 #include <future>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "daemon/core/message_ids.hpp"
 #include "daemon/store/schema.hpp"
 #include "daemon/store/store_reader.hpp"
@@ -299,4 +301,52 @@ TEST_CASE("store: a record the database refuses is dropped alone, the rest of th
     mw.id = "mw-1";
     mw.scope = "planet";
     CHECK_THROWS_AS(writer.enqueue_maintenance(mw), std::invalid_argument);
+}
+
+TEST_CASE("store: every sample lands in its own device's series, whatever the order of devices and metrics") {
+    TempDir dir;
+    SystemClock clock;
+    const auto t0 = clock.now() - 1h;
+    // Interleaved devices, metric orders that change between polls, a metric added late, and
+    // more than one multi-row INSERT's worth of rows per batch.
+    std::vector<Sample> v;
+    const std::vector<std::vector<std::string>> orders = {
+        {"a", "b", "c"}, {"c", "a", "b"}, {"b", "c", "a", "d"}, {"d", "c", "b", "a"}};
+    double value = 0;
+    for (int poll = 0; poll < 12; ++poll)
+        for (const char* dev : {"proj-1", "proj-2"})
+            for (const auto& m : orders[static_cast<std::size_t>(poll) % orders.size()])
+                v.push_back(sample(dev, m, t0 + std::chrono::seconds(poll), value++));
+    auto expected = [&](const std::string& path) {
+        Database db(path, Database::Mode::read_only);
+        std::size_t matched = 0;
+        for (const auto& s : v) {
+            auto got = db.query_int(fmt::format(
+                "SELECT count(*) FROM samples x JOIN series s ON s.id = x.series_id WHERE s.device = '{}' "
+                "AND s.metric = '{}' AND x.value = {}",
+                s.device, s.metric, s.value));
+            matched += got.value_or(0) == 1;
+        }
+        return matched;
+    };
+    std::string path;
+    {
+        StoreWriter writer(store_config(dir, 1000), clock);
+        writer.enqueue(std::vector<Sample>(v.begin(), v.begin() + 40));
+        REQUIRE(writer.flush());
+        writer.enqueue(std::vector<Sample>(v.begin() + 40, v.end()));
+        REQUIRE(writer.flush());
+        path = writer.path();
+    }
+    CHECK(count(path, "series") == 8);
+    CHECK(expected(path) == v.size());
+    // A new writer finds the series already stored rather than creating them again.
+    {
+        StoreWriter writer(store_config(dir, 1000), clock);
+        for (auto& s : v) s.time += 1min;
+        writer.enqueue(v);
+        REQUIRE(writer.flush());
+    }
+    CHECK(count(path, "series") == 8);
+    CHECK(count(path, "samples") == static_cast<std::int64_t>(2 * v.size()));
 }
