@@ -3,6 +3,7 @@
 
 #include "daemon/app/daemon.hpp"
 #include "daemon/app/options.hpp"
+#include "daemon/core/allocator.hpp"
 #include "daemon/core/log.hpp"
 
 namespace {
@@ -16,6 +17,7 @@ avmon::log::Priority parse_level(const std::string& s) {
 
 int main(int argc, char** argv) {
     using namespace avmon::app;
+    avmon::tune_allocator();  // before the first allocation worth speaking of
     std::string error, help;
     auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc), error, help);
     if (!options) {

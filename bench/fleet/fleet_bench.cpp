@@ -39,6 +39,7 @@
 #include "config/loader.hpp"
 #include "daemon/alarms/alarm_engine.hpp"
 #include "daemon/app/poll_merge.hpp"
+#include "daemon/core/allocator.hpp"
 #include "daemon/core/clock.hpp"
 #include "daemon/store/store_writer.hpp"
 #include "probes/icmp/icmp_probe.hpp"
@@ -352,6 +353,7 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    avmon::tune_allocator();  // as avmond does
     try {
         return run(parse_args(argc, argv));
     } catch (const std::exception& e) {
