@@ -214,7 +214,7 @@ BatchOutcome BatchWriter::write(const Batch& batch, bool publish) {
     } else {
         for (const auto& p : d.points) latest_.note(p.series_id, p.t_ms, p.value);
         for (auto& [dev, t] : d.seen) {
-            auto& v = seen_[dev];
+            auto& v = seen_[*dev];
             v = std::max(v, t);
         }
     }
@@ -277,7 +277,10 @@ void BatchWriter::write_latest(const SampleDeltas& d) {
         update_series_last_.bind(1, id).bind(2, t).bind(3, v).run();
     });
     auto seen = seen_;
-    for (auto& [dev, t] : d.seen) seen[dev] = std::max(seen[dev], t);
+    for (auto& [dev, t] : d.seen) {
+        auto& v = seen[*dev];
+        v = std::max(v, t);
+    }
     for (auto& [dev, t] : seen) touch_device_.bind(1, dev).bind(2, t).run();
 }
 
@@ -380,7 +383,6 @@ void BatchWriter::write_samples(const std::vector<Sample>& samples, SampleDeltas
     std::int64_t min_t = std::numeric_limits<std::int64_t>::max();
     std::int64_t max_t = std::numeric_limits<std::int64_t>::min();
     const std::string* last_device = nullptr;
-    std::int64_t* seen = nullptr;
 
     // Full chunks go through one INSERT of kRowsPerInsert rows: a statement's step, halt and
     // reset cost more than the row itself (callgrind: ~4,000 instructions per single-row
@@ -397,12 +399,12 @@ void BatchWriter::write_samples(const std::vector<Sample>& samples, SampleDeltas
             min_t = std::min(min_t, t);
             max_t = std::max(max_t, t);
             d.points.push_back({id, t, s.value});
-            // Samples of one device usually arrive together: skip the map lookup on repeats.
+            // Samples of one device usually arrive together: one last-seen entry per run.
             if (!last_device || *last_device != s.device) {
-                seen = &d.seen[s.device];
+                d.seen.emplace_back(&s.device, t);
                 last_device = &s.device;
             }
-            *seen = std::max(*seen, t);
+            d.seen.back().second = std::max(d.seen.back().second, t);
         }
         insert.run();
         last_rowid = db_.last_insert_rowid();
@@ -419,8 +421,7 @@ void BatchWriter::write_poll(const PollOutcome& p, SampleDeltas& d) {
     ensure_device(p.device, t);
     // Last-seen is derived data: written at the next publish, not by an UPDATE per poll.
     if (p.reachable) {
-        auto& seen = d.seen[p.device];
-        seen = std::max(seen, t);
+        d.seen.emplace_back(&p.device, t);
     }
 
     // Reachability is stored as changes, not as a row per poll.

@@ -75,7 +75,9 @@ private:
     // What a batch adds to the derived data; folded into the members only after COMMIT.
     struct SampleDeltas {
         std::vector<Point> points;
-        std::unordered_map<std::string, std::int64_t> seen;  // device -> newest sample
+        // Device -> newest sample, as runs in batch order (a device may repeat): the names
+        // point into the batch being written, which outlives these deltas.
+        std::vector<std::pair<const std::string*, std::int64_t>> seen;
         std::int64_t newest_ms = 0;
     };
     void write_samples(const std::vector<Sample>& samples, SampleDeltas& d, BatchOutcome& out);

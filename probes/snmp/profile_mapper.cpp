@@ -259,9 +259,11 @@ void ProfileMapper::map(const RawPoll& raw, const std::string& device, SysTime n
     }
 
     // Derived: PoE budget use per PSE group (the schema has no ratio of two metrics).
+    // Looked up only for profiles that want it: each find() builds a std::string key.
+    if (!c_->wants_poe_budget) return;
     auto power = raw.columns.find(peth_main_power_oid);
     auto consumption = raw.columns.find(peth_main_consumption_oid);
-    if (c_->wants_poe_budget && power != raw.columns.end() && consumption != raw.columns.end()) {
+    if (power != raw.columns.end() && consumption != raw.columns.end()) {
         for (const auto& [suffix, used] : consumption->second.rows) {
             for (const auto& [psuffix, budget] : power->second.rows) {
                 if (psuffix != suffix) continue;
