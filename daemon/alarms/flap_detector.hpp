@@ -2,7 +2,8 @@
 // Flap detection like Nagios: remember the last N evaluations of a condition and weigh the
 // state changes among them, newer ones more (0.8 ... 1.2). Flapping starts when the weighted
 // share of changes reaches the start threshold and stops when it falls below the stop threshold.
-#include <vector>
+#include <bitset>
+#include <cstdint>
 
 #include "config/model.hpp"
 
@@ -16,9 +17,11 @@ public:
     double share() const { return share_; }
 
 private:
-    // A bit per evaluation (at most 100): a fleet has a detector per condition, and a deque
-    // would take a 512-byte block each.
-    std::vector<bool> states_;
+    // A bit per evaluation, the newest at bit 0 (the window is at most 100): held in place,
+    // since a fleet has a detector per condition, and a steady history (no change in it, the
+    // usual case) is recognised with a few word operations instead of a walk over the window.
+    std::bitset<128> states_;
+    std::uint8_t held_ = 0;  // evaluations in states_ that count (at most the window)
     bool flapping_ = false;
     double share_ = 0;
 };
