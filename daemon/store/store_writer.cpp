@@ -42,9 +42,8 @@ StoreWriter::StoreWriter(config::StoreConfig cfg, const Clock& clock, WriterOpti
 
 StoreWriter::~StoreWriter() { stop(); }
 
-bool StoreWriter::accept_sample_time(const Sample& s) {
+bool StoreWriter::accept_sample_time(const Sample& s, SysTime now) {
     const auto t = to_unix_ms(s.time);
-    const auto now = clock_.now();
     if (t >= kEarliestSampleMs && s.time <= now + kLatestAhead) return true;
     ComplaintTracker::Say say;
     {
@@ -92,8 +91,9 @@ void StoreWriter::push_samples(std::vector<Sample>&& samples, std::unique_lock<s
 void StoreWriter::enqueue(std::vector<Sample> samples) {
     std::vector<Sample> ok;
     ok.reserve(samples.size());
+    const auto now = clock_.now();  // once per call: the samples are judged at one moment
     for (auto& s : samples)
-        if (accept_sample_time(s)) ok.push_back(std::move(s));
+        if (accept_sample_time(s, now)) ok.push_back(std::move(s));
     std::unique_lock lock(mutex_);
     const bool was_empty = samples_.empty() && records_.empty();
     push_samples(std::move(ok), lock, was_empty);
@@ -105,10 +105,11 @@ void StoreWriter::enqueue(const PollResult& result, const std::string& device) {
     std::vector<Sample> ok;
     ok.reserve(result.samples.size());
     outcome.sampled_metrics.reserve(result.samples.size());
+    const auto now = clock_.now();
     for (const auto& s : result.samples) {
         Sample copy = s;
         if (copy.device.empty()) copy.device = device;
-        if (!accept_sample_time(copy)) continue;
+        if (!accept_sample_time(copy, now)) continue;
         outcome.sampled_metrics.push_back(copy.metric);
         ok.push_back(std::move(copy));
     }

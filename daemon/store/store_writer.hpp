@@ -114,7 +114,7 @@ public:
 private:
     void run();
     bool wait_committed(std::chrono::milliseconds timeout, bool publish);
-    bool accept_sample_time(const Sample& s);
+    bool accept_sample_time(const Sample& s, SysTime now);
     // was_empty: nothing was queued before this enqueue began. An idle writer sleeps without a
     // deadline, so the first item must wake it to arm the flush interval.
     void push_samples(std::vector<Sample>&& samples, std::unique_lock<std::mutex>& lock, bool was_empty);
