@@ -224,7 +224,13 @@ bool decode_value(unsigned char tag, const BerReader& c, RawValue& v) {
 }  // namespace
 
 bool decode_community_response(std::string_view message, CommunityResponse& out) {
-    out.varbinds.clear();
+    // The varbinds already in `out` are decoded over (their OID buffers reused), then trimmed.
+    std::size_t used = 0;
+    struct Trim {
+        std::vector<VarBind>& v;
+        std::size_t& n;
+        ~Trim() { v.resize(std::min(n, v.size())); }
+    } trim{out.varbinds, used};
     BerReader wire{reinterpret_cast<const unsigned char*>(message.data()),
                    reinterpret_cast<const unsigned char*>(message.data()) + message.size()};
     BerReader msg{}, community{}, pdu{}, list{};
@@ -248,7 +254,8 @@ bool decode_community_response(std::string_view message, CommunityResponse& out)
         BerReader vb{}, name{}, value{};
         unsigned char tag = 0;
         list.expect(0x30, vb);  // checked above
-        VarBind& b = out.varbinds.emplace_back();
+        VarBind& b = used < out.varbinds.size() ? out.varbinds[used] : out.varbinds.emplace_back();
+        ++used;
         if (!vb.expect(0x06, name) || !decode_oid(name, b.oid) || !vb.next(tag, value) ||
             !decode_value(tag, value, b.value) || !vb.empty())
             return false;

@@ -46,6 +46,7 @@ struct CommunityResponse {
 // Unsigned types are read as plain unsigned numbers, as Net-SNMP reads them.
 // Every answer of every poll comes through here: Net-SNMP's snmp_parse with its allocations
 // per varbind and the conversion after it cost ~12,000 instructions per 5-varbind answer.
+// Varbinds already in `out` are decoded over, so their OID buffers are reused.
 bool decode_community_response(std::string_view message, CommunityResponse& out);
 
 // The version field of a v1/v2c message (0 or 1), or nullopt when `message` does not start

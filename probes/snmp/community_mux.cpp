@@ -145,9 +145,19 @@ void CommunityMux::deliver(const char* data, std::size_t size, const asio::ip::u
         r.error = error_status_text(w.who, answer_.error_status, answer_.error_index);
     }
     r.varbinds = std::move(answer_.varbinds);
+    answer_.varbinds.clear();
+    if (!spare_varbinds_.empty()) {
+        answer_.varbinds = std::move(spare_varbinds_.back());
+        spare_varbinds_.pop_back();
+    }
     ++stats_.answers;
     w.result = std::move(r);
     w.timer.cancel();
+}
+
+void CommunityMux::recycle(std::vector<VarBind>&& varbinds) {
+    if (varbinds.capacity() == 0 || spare_varbinds_.size() >= static_cast<std::size_t>(receive_batch)) return;
+    spare_varbinds_.push_back(std::move(varbinds));
 }
 
 awaitable<SnmpResponse> CommunityMux::exchange(Exchange rq) {

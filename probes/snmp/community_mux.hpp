@@ -52,6 +52,10 @@ public:
     // retries + 1 attempts, or deadline, whichever comes first.
     awaitable<SnmpResponse> exchange(Exchange request);
 
+    // A delivered answer's varbinds, consumed: a later answer is decoded into them. Up to a
+    // receive batch's worth are kept, since a batch is delivered before any poll resumes.
+    void recycle(std::vector<VarBind>&& varbinds);
+
     const CommunityMuxStats& stats() const { return stats_; }
     std::size_t waiting() const { return pending_.size(); }
     // The local port of the IPv4 socket (0 before the first IPv4 request); for tests.
@@ -87,6 +91,7 @@ private:
     CommunityMuxStats stats_;
     std::unique_ptr<char[]> buffer_;
     CommunityResponse answer_;  // the answer being delivered (its buffers are reused)
+    std::vector<std::vector<VarBind>> spare_varbinds_;  // recycled, for the next answers
 };
 
 }  // namespace avmon::snmp

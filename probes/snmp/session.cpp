@@ -307,6 +307,10 @@ awaitable<SnmpResponse> SnmpSession::get_view(const std::vector<Oid>& oids, Stea
     return exchange(SNMP_MSG_GET, oids, deadline);
 }
 
+void SnmpSession::recycle(std::vector<VarBind>&& varbinds) {
+    if (mux_) mux_->recycle(std::move(varbinds));
+}
+
 awaitable<SnmpResponse> SnmpSession::walk(Oid column, SteadyTime deadline) {
     SnmpResponse out;
     const bool v1 = options_.target.version == config::SnmpTarget::Version::v1;

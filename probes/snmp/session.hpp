@@ -40,6 +40,9 @@ public:
     // The same without copying `oids` or adding a coroutine frame: for a caller whose `oids`
     // outlive the co_await (a probe's compiled profile). Every poll goes through here.
     awaitable<SnmpResponse> get_view(const std::vector<Oid>& oids, SteadyTime deadline);
+    // Hands a consumed answer's varbinds back so the next answer is decoded into their
+    // buffers (v1/v2c only; otherwise they are simply freed).
+    void recycle(std::vector<VarBind>&& varbinds);
 
     // Every row of the table column `column` (GETBULK with max_repetitions; GETNEXT for v1).
     // Stops at the end of the column, endOfMibView, or an OID that does not increase (an agent

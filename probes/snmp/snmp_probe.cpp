@@ -67,6 +67,7 @@ awaitable<SnmpResponse> SnmpProbe::get_scalars(const std::vector<Oid>& asked, pr
                     raw.uptime_ticks = static_cast<std::uint32_t>(vb.value.unsigned_value);
                 put_scalar(raw, key, std::move(vb.value));
             }
+            session_->recycle(std::move(r.varbinds));  // their OID buffers decode the next answer
             co_return r;
         }
         if (r.status != SnmpStatus::error_status) co_return r;  // timeout, auth ...: the caller decides
