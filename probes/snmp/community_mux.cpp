@@ -8,6 +8,8 @@
 #include <random>
 #include <vector>
 
+#include <fmt/format.h>
+
 namespace avmon::snmp {
 
 namespace {
@@ -196,7 +198,10 @@ awaitable<SnmpResponse> CommunityMux::exchange(Exchange rq) {
     if (std::chrono::steady_clock::now() >= rq.deadline)
         co_return SnmpResponse::failure(SnmpStatus::deadline,
                                         std::string(rq.who) + ": no SNMP answer before the poll deadline");
-    co_return SnmpResponse::failure(SnmpStatus::timeout, std::string(rq.who) + ": no SNMP response (timed out)");
+    co_return SnmpResponse::failure(
+        SnmpStatus::timeout, fmt::format("{}: no SNMP response within {} ms x {} attempts (device down, SNMP "
+                                         "disabled, or wrong community)",
+                                         rq.who, rq.timeout.count(), attempts));
 }
 
 }  // namespace avmon::snmp

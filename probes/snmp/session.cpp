@@ -271,13 +271,11 @@ awaitable<SnmpResponse> SnmpSession::exchange(int command, const std::vector<Oid
             close(/*forget_engine=*/true);
         }
     }
-    if (r.status == SnmpStatus::timeout) {
-        const char* hint = options_.target.version == config::SnmpTarget::Version::v3
-                               ? "device down, or wrong SNMPv3 privacy key"
-                               : "device down, SNMP disabled, or wrong community";
-        r.error = fmt::format("{}: no SNMP response within {} ms x {} attempts ({})", who(),
-                              options_.target.timeout.count(), std::max(0, options_.target.retries) + 1, hint);
-    }
+    // The shared v1/v2c socket words its own timeouts (the same way).
+    if (r.status == SnmpStatus::timeout && !mux_)
+        r.error = fmt::format("{}: no SNMP response within {} ms x {} attempts (device down, or wrong SNMPv3 "
+                              "privacy key)",
+                              who(), options_.target.timeout.count(), std::max(0, options_.target.retries) + 1);
     co_return r;
 }
 
@@ -304,6 +302,9 @@ awaitable<SnmpResponse> SnmpSession::get(std::vector<Oid> oids, SteadyTime deadl
 }
 
 awaitable<SnmpResponse> SnmpSession::get_view(const std::vector<Oid>& oids, SteadyTime deadline) {
+    // v1/v2c once resolved (every poll but the first): straight to the shared socket, one
+    // coroutine frame fewer per poll.
+    if (mux_ && !peer_.empty()) return mux_->exchange(community_request(SNMP_MSG_GET, oids, deadline));
     return exchange(SNMP_MSG_GET, oids, deadline);
 }
 
