@@ -342,7 +342,7 @@ struct StoreConfig {
     std::chrono::milliseconds flush_interval{1000};
     std::size_t flush_rows = 5000;
     std::size_t queue_limit = 200000;   // samples; beyond it the oldest unflushed samples are dropped and counted
-    int cache_mib = 8;                  // the writer connection's SQLite page cache
+    int cache_mib = 2;                  // the writer connection's SQLite page cache
     int raw_retention_days = 14;
     int rollup_5m_retention_days = 90;
     int rollup_1h_retention_days = 730;
