@@ -124,8 +124,9 @@ void compare_snmp(Lines& out, const std::string& p, const std::optional<SnmpTarg
     field(out, p, "snmp timeout", a->timeout, b->timeout);
     field(out, p, "snmp retries", a->retries, b->retries);
     field(out, p, "snmp max_repetitions", a->max_repetitions, b->max_repetitions);
-    if (!same_public(a->v3, b->v3)) out.push_back(p + ": snmp v3 settings changed");
-    if (a->community != b->community || !same_secrets(a->v3, b->v3)) out.push_back(p + ": snmp credentials changed");
+    if (!same_public(a->credentials(), b->credentials())) out.push_back(p + ": snmp v3 settings changed");
+    if (a->community != b->community || !same_secrets(a->credentials(), b->credentials()))
+        out.push_back(p + ": snmp credentials changed");
 }
 
 void compare_control(Lines& out, const std::string& p, const Boxed<ControlTarget>& a,

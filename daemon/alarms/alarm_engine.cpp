@@ -16,48 +16,67 @@ using config::RuleKind;
 
 // ---------------------------------------------------------------- internal state
 
+// A fleet has 10,000 devices and a track per rule and device: both are kept small. Text
+// comes from the engine's config (cfg_, alive as long as these point into it), and a
+// device owns its tracks (no engine-wide map with a string key per condition).
 struct AlarmEngine::DeviceInfo {
-    // Only what the engine reads of the device's config: a fleet has 10,000 of these.
-    struct {
-        std::string id, room, parent;
-    } cfg;
-    std::string name;       // human name, id when empty
-    std::string room_name;  // human room name
-    std::string room_kind;
-    std::string site;
+    const config::DeviceConfig* cfg = nullptr;  // null: avmond itself (config::kSelfDeviceId)
+    const config::RoomConfig* room_cfg = nullptr;
     // Devices that take their profile's rules unchanged share one list.
     std::shared_ptr<const std::vector<config::RuleConfig>> rules;
-    std::optional<bool> reachable;  // as of the last poll: some probe got an answer
-    std::map<std::string, bool> probe_reachable;  // the latest verdict of each probe
-    std::vector<Track*> tracks;     // this device's conditions (dependency checks stay cheap)
+    std::optional<bool> reachable;    // as of the last poll: some probe got an answer
+    std::uint64_t probe_seen = 0;     // bit i: probe_names_[i] has reported (a latest verdict each)
+    std::uint64_t probe_up = 0;       // ... and its latest poll got an answer
+    // This device's conditions (dependency checks stay cheap), in creation order; a reload
+    // sorts them by rule id and row.
+    std::vector<std::unique_ptr<Track>> tracks;
+    // Devices with many tracks (switch ports): tracks sorted by rule id and row, for lookups.
+    std::vector<Track*> index;
+
+    std::string_view id() const { return cfg ? std::string_view(cfg->id) : config::kSelfDeviceId; }
+    std::string_view room() const { return cfg ? std::string_view(cfg->room) : std::string_view(); }
+    std::string_view parent() const { return cfg ? std::string_view(cfg->parent) : std::string_view(); }
+    std::string_view name() const { return cfg && !cfg->name.empty() ? std::string_view(cfg->name) : id(); }
+    std::string_view room_name() const {
+        return room_cfg && !room_cfg->name.empty() ? std::string_view(room_cfg->name) : room();
+    }
+    std::string_view room_kind() const { return room_cfg ? std::string_view(room_cfg->kind) : std::string_view(); }
+    std::string_view site() const { return room_cfg ? std::string_view(room_cfg->site) : std::string_view(); }
 };
 
 // One condition: a rule on a device, for one row of a walked metric.
 struct AlarmEngine::Track {
-    std::string key, device, metric, row;
-    // An element of its device's shared rule list (aliasing pointer: keeps the list alive).
-    std::shared_ptr<const config::RuleConfig> rule;
-    bool evaluated = false;
-    bool bad = false;  // the last evaluation (hysteresis applied)
+    DeviceInfo* dev = nullptr;                 // its device (re-pointed when a reload rebuilds it)
+    const config::RuleConfig* rule = nullptr;  // an element of dev->rules
+    std::string metric, row;
     std::optional<SysTime> bad_since, good_since;
-    int bad_polls = 0;
-    bool firing = false;  // debounced: the condition is confirmed
-    double value = 0;
     std::optional<double> prev_value;  // rate_above
     std::optional<SysTime> prev_time;
-    FlapDetector flap;
     std::optional<std::int64_t> alarm_id;  // the open alarm of this condition
-    std::uint64_t eval_seq = 0;            // when it was last evaluated (engine-wide counter)
+    double value = 0;
+    std::uint64_t eval_seq = 0;  // when it was last evaluated (engine-wide counter)
+    FlapDetector flap;
+    int bad_polls = 0;
+    bool evaluated = false;
+    bool bad = false;     // the last evaluation (hysteresis applied)
+    bool firing = false;  // debounced: the condition is confirmed
 };
 
 namespace {
 
 bool is_open(const Alarm& a) { return a.state == AlarmState::raised || a.state == AlarmState::acknowledged; }
 
-// Into a reused buffer: this runs for every sample of every poll.
-void track_key(std::string& out, const std::string& device, const std::string& rule, const std::string& row) {
-    out.clear();
-    out.append(device).append(1, '\x1f').append(rule).append(1, '\x1f').append(row);
+// The order of a device's tracks after a reload (it was that of the keys
+// "device\x1frule\x1frow" of an engine-wide map).
+std::string track_order_key(const std::string& rule, const std::string& row) {
+    return rule + '\x1f' + row;
+}
+
+// For the lookup index of a device's tracks.
+template <typename T>
+bool rule_row_less(const T& t, const std::string& rule, const std::string& row) {
+    const int c = t->rule->id.compare(rule);
+    return c < 0 || (c == 0 && t->row < row);
 }
 
 std::string alarm_rule_id(const std::string& rule, const std::string& row) {
@@ -151,46 +170,72 @@ AlarmEngine::AlarmEngine(std::shared_ptr<const config::Config> cfg, const Clock&
 
 AlarmEngine::~AlarmEngine() = default;
 
-void AlarmEngine::build(std::shared_ptr<const config::Config> cfg) {
-    cfg_ = std::move(cfg);
-    std::unordered_map<std::string, std::unique_ptr<DeviceInfo>> devices;
+std::vector<std::int64_t> AlarmEngine::build(std::shared_ptr<const config::Config> cfg) {
+    // The devices being replaced point into the old config: it lives until they are gone.
+    const auto previous = std::exchange(cfg_, std::move(cfg));
+    std::unordered_map<std::string_view, DeviceInfo> devices;
     devices.reserve(cfg_->devices.size() + 1);
     std::map<const config::Profile*, std::shared_ptr<const std::vector<config::RuleConfig>>> profile_rules;
-    for (const auto& d : cfg_->devices) {
-        auto info = std::make_unique<DeviceInfo>();
-        info->cfg.id = d.id;
-        info->cfg.room = d.room;
-        info->cfg.parent = d.parent;
-        info->name = d.name.empty() ? d.id : d.name;
-        info->room_name = d.room;
-        if (const auto* room = cfg_->find_room(d.room)) {
-            if (!room->name.empty()) info->room_name = room->name;
-            info->room_kind = room->kind;
-            info->site = room->site;
+    std::vector<std::pair<std::string, std::int64_t>> orphaned;  // order key, alarm id
+    auto drop = [&](std::unique_ptr<Track>& t) {
+        armed_.erase(t.get());
+        if (t->alarm_id)
+            orphaned.emplace_back(std::string(t->dev->id()) + '\x1f' + track_order_key(t->rule->id, t->row),
+                                  *t->alarm_id);
+        t.reset();
+    };
+    // A device that existed before keeps its tracks whose rule (by id) it still has.
+    auto adopt_tracks = [&](DeviceInfo& info, DeviceInfo& old) {
+        info.tracks = std::move(old.tracks);
+        for (auto& t : info.tracks) {
+            const config::RuleConfig* rule = nullptr;
+            for (const auto& r : *info.rules)
+                if (r.id == t->rule->id) rule = &r;
+            if (!rule) {
+                drop(t);
+                continue;
+            }
+            t->rule = rule;
+            t->dev = &info;
         }
+        std::erase(info.tracks, nullptr);
+        std::vector<std::pair<std::string, std::unique_ptr<Track>>> sorted;
+        sorted.reserve(info.tracks.size());
+        for (auto& t : info.tracks) sorted.emplace_back(track_order_key(t->rule->id, t->row), std::move(t));
+        std::sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+        for (std::size_t i = 0; i < sorted.size(); ++i) info.tracks[i] = std::move(sorted[i].second);
+    };
+    for (const auto& d : cfg_->devices) {
+        auto [slot, fresh] = devices.try_emplace(d.id);
+        if (!fresh) continue;  // ids are unique (the config checks it): the first one counts
+        DeviceInfo& info = slot->second;
+        info.cfg = &d;
+        info.room_cfg = cfg_->find_room(d.room);
         if (d.rules.empty() && d.disabled_rules.empty()) {
             auto& shared = profile_rules[cfg_->profile_for(d)];
             if (!shared) shared = std::make_shared<const std::vector<config::RuleConfig>>(cfg_->rules_for(d));
-            info->rules = shared;
+            info.rules = shared;
         } else {
-            info->rules = std::make_shared<const std::vector<config::RuleConfig>>(cfg_->rules_for(d));
+            info.rules = std::make_shared<const std::vector<config::RuleConfig>>(cfg_->rules_for(d));
         }
         if (auto old = devices_.find(d.id); old != devices_.end()) {
-            info->reachable = old->second->reachable;
-            info->probe_reachable = old->second->probe_reachable;
+            info.reachable = old->second.reachable;
+            info.probe_up = old->second.probe_up;
+            adopt_tracks(info, old->second);
         }
-        devices.emplace(d.id, std::move(info));
     }
     {
-        // avmond itself: no room, no probes; fed by observe_self().
-        auto self = std::make_unique<DeviceInfo>();
-        self->cfg.id = std::string(config::kSelfDeviceId);
-        self->name = self->cfg.id;
-        self->rules = std::make_shared<const std::vector<config::RuleConfig>>(self_rules());
-        devices.emplace(self->cfg.id, std::move(self));
+        // avmond itself: no room, no probes; fed by observe_self(). Its reachability starts afresh.
+        if (auto [slot, fresh] = devices.try_emplace(config::kSelfDeviceId); fresh) {
+            DeviceInfo& self = slot->second;
+            self.rules = std::make_shared<const std::vector<config::RuleConfig>>(self_rules());
+            if (auto old = devices_.find(config::kSelfDeviceId); old != devices_.end()) adopt_tracks(self, old->second);
+        }
     }
+    for (auto& [id, old] : devices_)  // devices gone from the config
+        for (auto& t : old.tracks)
+            if (t) drop(t);
     devices_ = std::move(devices);
-    relink_tracks();
 
     auto zone_of_site = [&](const std::string& site) {
         const auto* s = cfg_->find_site(site);
@@ -203,7 +248,7 @@ void AlarmEngine::build(std::shared_ptr<const config::Config> cfg) {
         else if (w.scope == config::MaintenanceWindow::Scope::room) {
             if (const auto* r = cfg_->find_room(w.target)) site = r->site;
         } else if (auto it = devices_.find(w.target); it != devices_.end()) {
-            site = it->second->site;
+            site = it->second.site();
         }
         sw.zone = zone_of_site(site);
         return sw;
@@ -212,30 +257,52 @@ void AlarmEngine::build(std::shared_ptr<const config::Config> cfg) {
     for (const auto& w : cfg_->maintenance) config_windows_.push_back(schedule(w));
     for (auto& w : runtime_windows_) w = schedule(w.window);
     roster_ = std::make_unique<RosterClock>(cfg_->roster, cfg_->daemon.timezone);
+
+    std::sort(orphaned.begin(), orphaned.end());  // in the order of "device\x1frule\x1frow"
+    std::vector<std::int64_t> ids;
+    for (const auto& [key, id] : orphaned) ids.push_back(id);
+    return ids;
 }
 
 AlarmEngine::Track& AlarmEngine::track_for(DeviceInfo& dev, const config::RuleConfig& rule,
                                            const std::string& metric, const std::string& row) {
-    // A device has a handful of tracks: finding it among them beats a lookup in the map of
-    // every device's tracks (string keys sharing long prefixes). Devices with many rows
-    // (switch ports) use the map.
-    if (dev.tracks.size() <= 16)
-        for (Track* t : dev.tracks)
+    // A device has a handful of tracks: a look through them is the quickest. Devices with
+    // many rows (switch ports) search an index sorted by rule id and row.
+    std::vector<Track*>::iterator at;
+    if (dev.tracks.size() <= 16) {
+        for (const auto& t : dev.tracks)
             if (t->row == row && t->rule->id == rule.id) return *t;
-    track_key(key_scratch_, dev.cfg.id, rule.id, row);
-    const std::string& key = key_scratch_;
-    auto it = tracks_.find(key);
-    if (it == tracks_.end()) {
-        auto t = std::make_unique<Track>();
-        t->key = key;
-        t->device = dev.cfg.id;
-        t->metric = metric;
-        t->row = row;
-        t->rule = std::shared_ptr<const config::RuleConfig>(dev.rules, &rule);
-        it = tracks_.emplace(key, std::move(t)).first;
-        dev.tracks.push_back(it->second.get());
+    } else {
+        if (dev.index.size() != dev.tracks.size()) {
+            dev.index.clear();
+            for (const auto& t : dev.tracks) dev.index.push_back(t.get());
+            std::sort(dev.index.begin(), dev.index.end(),
+                      [](const Track* x, const Track* y) { return rule_row_less(x, y->rule->id, y->row); });
+        }
+        at = std::lower_bound(dev.index.begin(), dev.index.end(), 0,
+                              [&](const Track* t, int) { return rule_row_less(t, rule.id, row); });
+        if (at != dev.index.end() && (*at)->rule->id == rule.id && (*at)->row == row) return **at;
     }
-    return *it->second;
+    auto t = std::make_unique<Track>();
+    t->dev = &dev;
+    t->rule = &rule;
+    t->metric = metric;
+    t->row = row;
+    Track& added = *t;
+    const bool indexed = !dev.index.empty() && dev.index.size() == dev.tracks.size();
+    dev.tracks.push_back(std::move(t));
+    if (indexed) dev.index.insert(at, &added);
+    return added;
+}
+
+std::uint64_t AlarmEngine::probe_bit(std::string_view probe) {
+    auto it = std::find(probe_names_.begin(), probe_names_.end(), probe);
+    if (it == probe_names_.end()) {
+        // Probe kinds ("icmp", "snmp", "pjlink"...) are a handful; a bit each per device.
+        if (probe_names_.size() == 64) throw std::length_error("alarm engine: more than 64 probe names");
+        it = probe_names_.insert(probe_names_.end(), std::string(probe));
+    }
+    return std::uint64_t{1} << (it - probe_names_.begin());
 }
 
 // ---------------------------------------------------------------- observations
@@ -243,12 +310,14 @@ AlarmEngine::Track& AlarmEngine::track_for(DeviceInfo& dev, const config::RuleCo
 void AlarmEngine::observe(const std::string& device, const PollResult& result, std::string_view probe) {
     auto dit = devices_.find(device);
     if (dit == devices_.end()) return;  // removed by a reload while the poll was in flight
-    DeviceInfo& dev = *dit->second;
+    DeviceInfo& dev = dit->second;
     const bool was_down = is_down(device);
-    dev.probe_reachable[std::string(probe)] = result.reachable;
-    // ICMP answering while the SNMP agent hangs is a sick agent, not an unreachable device.
-    bool any_up = false;
-    for (const auto& [name, up] : dev.probe_reachable) any_up = any_up || up;
+    // ICMP answering while the SNMP agent hangs is a sick agent, not an unreachable device:
+    // reachable while the latest result of any probe is.
+    const std::uint64_t bit = probe_bit(probe);
+    if (result.reachable) dev.probe_up |= bit;
+    else dev.probe_up &= ~bit;
+    const bool any_up = dev.probe_up != 0;
     dev.reachable = any_up;
     for (const auto& rule : *dev.rules) {
         switch (rule.kind) {
@@ -312,7 +381,7 @@ void AlarmEngine::after_observation(const std::string& device, bool was_down) {
     else refresh_suppression(&device);
 }
 
-bool AlarmEngine::is_down(const std::string& device) const {
+bool AlarmEngine::is_down(std::string_view device) const {
     const Alarm* a = nullptr;
     const Track* t = nullptr;
     return device_down(device, &a, &t) || device_pending_down(device);
@@ -323,12 +392,12 @@ void AlarmEngine::observe_trap(const TrapEvent& trap) {
     auto dit = devices_.find(*trap.device);
     if (dit == devices_.end()) return;
     const bool was_down = is_down(*trap.device);
-    for (const auto& rule : *dit->second->rules) {
+    for (const auto& rule : *dit->second.rules) {
         if (rule.kind != RuleKind::trap) continue;
         if (!rule.trap_event.empty() && trap.event == rule.trap_event)
-            evaluate(track_for(*dit->second, rule, rule.metric, ""), true, 1);
+            evaluate(track_for(dit->second, rule, rule.metric, ""), true, 1);
         else if (!rule.clear_event.empty() && trap.event == rule.clear_event)
-            evaluate(track_for(*dit->second, rule, rule.metric, ""), false, 0);
+            evaluate(track_for(dit->second, rule, rule.metric, ""), false, 0);
     }
     after_observation(*trap.device, was_down);
 }
@@ -368,7 +437,7 @@ void AlarmEngine::settle(Track& t) {
         now - *t.bad_since >= t.rule->for_duration) {
         // Wait while a parent's down-condition is still being debounced: it may turn out to
         // be the root cause, and then this alarm is a suppressed child, not a page.
-        if (!suppression_for(t.device).pending) fire(t);
+        if (!suppression_for(t.dev->id()).pending) fire(t);
     } else if (t.firing && !t.bad && !t.flap.flapping() && t.good_since && now - *t.good_since >= t.rule->clear_for) {
         clear(t);
     }
@@ -397,21 +466,22 @@ void AlarmEngine::fire(Track& t) {
     t.firing = true;
     if (open_alarm_of(t)) return;
     const SysTime now = clock_.now();
-    auto dit = devices_.find(t.device);
-    if (dit == devices_.end()) return;
-    const DeviceInfo& dev = *dit->second;
+    const DeviceInfo& dev = *t.dev;
+    const std::string device(dev.id());
     const std::string rule_id = alarm_rule_id(t.rule->id, t.row);
 
     Severity sev = t.rule->severity;
-    if (auto it = t.rule->severity_by_room_kind.find(dev.room_kind); it != t.rule->severity_by_room_kind.end())
+    if (auto it = t.rule->severity_by_room_kind.find(std::string(dev.room_kind()));
+        it != t.rule->severity_by_room_kind.end())
         sev = it->second;
-    const std::string text = alarm_text(*t.rule, {dev.name, dev.room_name, t.metric, t.row, t.value});
-    const Suppression sup = suppression_for(t.device);
+    const std::string text =
+        alarm_text(*t.rule, {std::string(dev.name()), std::string(dev.room_name()), t.metric, t.row, t.value});
+    const Suppression sup = suppression_for(device);
 
     // A re-raise soon after the same condition was resolved re-opens that alarm.
     Alarm* previous = nullptr;
     for (auto& a : alarms_)
-        if (a.device == t.device && a.rule_id == rule_id && !is_open(a) && a.resolved_at &&
+        if (a.device == device && a.rule_id == rule_id && !is_open(a) && a.resolved_at &&
             now - *a.resolved_at <= cfg_->alarms.reopen_window && (!previous || a.id > previous->id))
             previous = &a;
 
@@ -430,8 +500,8 @@ void AlarmEngine::fire(Track& t) {
         Alarm n;
         n.id = next_id_++;
         n.rule_id = rule_id;
-        n.device = t.device;
-        n.room = dev.cfg.room;
+        n.device = device;
+        n.room = dev.room();
         n.raised_at = now;
         a = &insert_by_id(n);  // the highest id: appended
     }
@@ -487,25 +557,20 @@ void AlarmEngine::remember_raise(Alarm& a) {
 
 // ---------------------------------------------------------------- suppression
 
-void AlarmEngine::relink_tracks() {
-    for (auto& [id, d] : devices_) d->tracks.clear();
-    for (auto& [key, t] : tracks_)
-        if (auto dit = devices_.find(t->device); dit != devices_.end()) dit->second->tracks.push_back(t.get());
-}
-
-bool AlarmEngine::device_down(const std::string& device, const Alarm** root_alarm, const Track** root_track) const {
+bool AlarmEngine::device_down(std::string_view device, const Alarm** root_alarm, const Track** root_track) const {
     auto dit = devices_.find(device);
     if (dit == devices_.end()) return false;
-    for (const Track* t : dit->second->tracks) {
+    for (const auto& track : dit->second.tracks) {
+        const Track* t = track.get();
         if (!t->firing || !marks_down(*t->rule)) continue;
         *root_track = t;
         *root_alarm = nullptr;
         if (const Alarm* a = t->alarm_id ? find(*t->alarm_id) : nullptr; a && is_open(*a)) *root_alarm = a;
         return true;
     }
-    if (dit->second->reachable == false) {
+    if (dit->second.reachable == false) {
         // Unreachable with no rule of its own to debounce it: down, without a root alarm.
-        bool has_rule = std::any_of(dit->second->rules->begin(), dit->second->rules->end(),
+        bool has_rule = std::any_of(dit->second.rules->begin(), dit->second.rules->end(),
                                     [](const config::RuleConfig& r) { return r.kind == RuleKind::unreachable; });
         if (!has_rule) {
             *root_track = nullptr;
@@ -516,25 +581,25 @@ bool AlarmEngine::device_down(const std::string& device, const Alarm** root_alar
     return false;
 }
 
-bool AlarmEngine::device_pending_down(const std::string& device) const {
+bool AlarmEngine::device_pending_down(std::string_view device) const {
     auto dit = devices_.find(device);
     if (dit == devices_.end()) return false;
-    for (const Track* t : dit->second->tracks)
+    for (const auto& t : dit->second.tracks)
         if (t->bad && t->bad_since && !t->firing && marks_down(*t->rule)) return true;
     return false;
 }
 
-AlarmEngine::Suppression AlarmEngine::suppression_for(const std::string& device) const {
+AlarmEngine::Suppression AlarmEngine::suppression_for(std::string_view device) const {
     Suppression s;
     auto dit = devices_.find(device);
     if (dit == devices_.end()) return s;
     const SysTime now = clock_.now();
-    const DeviceInfo& dev = *dit->second;
+    const DeviceInfo& dev = dit->second;
     auto covers = [&](const config::MaintenanceWindow& w) {
         switch (w.scope) {
-            case config::MaintenanceWindow::Scope::device: return w.target == dev.cfg.id;
-            case config::MaintenanceWindow::Scope::room: return w.target == dev.cfg.room;
-            case config::MaintenanceWindow::Scope::site: return w.target == dev.site;
+            case config::MaintenanceWindow::Scope::device: return w.target == dev.id();
+            case config::MaintenanceWindow::Scope::room: return w.target == dev.room();
+            case config::MaintenanceWindow::Scope::site: return w.target == dev.site();
         }
         return false;
     };
@@ -547,7 +612,7 @@ AlarmEngine::Suppression AlarmEngine::suppression_for(const std::string& device)
             }
 
     // The top-most ancestor that is down is the root cause.
-    std::string parent = dev.cfg.parent;
+    std::string_view parent = dev.parent();
     for (int depth = 0; !parent.empty() && depth < 32; ++depth) {
         auto pit = devices_.find(parent);
         if (pit == devices_.end()) break;
@@ -556,19 +621,19 @@ AlarmEngine::Suppression AlarmEngine::suppression_for(const std::string& device)
         if (device_down(parent, &root_alarm, &root_track)) {
             s.suppressed = true;
             s.pending = false;
+            const std::string name(pit->second.name());
             const std::string what = root_alarm ? root_alarm->text
-                                     : root_track ? alarm_text(*root_track->rule, {pit->second->name, pit->second->room_name,
-                                                                                  root_track->metric, root_track->row,
-                                                                                  root_track->value})
+                                     : root_track ? alarm_text(*root_track->rule,
+                                                               {name, std::string(pit->second.room_name()),
+                                                                root_track->metric, root_track->row, root_track->value})
                                                   : "unreachable";
             // "root cause: switch sw-3f port 12 down" - without naming the parent twice.
-            const std::string& name = pit->second->name;
             s.reason = "root cause: " + (what.rfind(name, 0) == 0 ? what : name + " " + what);
             s.root = root_alarm ? std::optional<std::int64_t>(root_alarm->id) : std::nullopt;
         } else if (!s.suppressed && device_pending_down(parent)) {
             s.pending = true;
         }
-        parent = pit->second->cfg.parent;
+        parent = pit->second.parent();
     }
     return s;
 }
@@ -830,8 +895,8 @@ Alarm& AlarmEngine::insert_by_id(const Alarm& a) {
 const AlarmEngine::Track* AlarmEngine::track_of(const Alarm& a) const {
     auto dit = devices_.find(a.device);
     if (dit == devices_.end()) return nullptr;
-    for (const Track* t : dit->second->tracks)
-        if (t->alarm_id == a.id) return t;
+    for (const auto& t : dit->second.tracks)
+        if (t->alarm_id == a.id) return t.get();
     return nullptr;
 }
 
@@ -871,14 +936,15 @@ bool AlarmEngine::resolve(std::int64_t id, const std::string& actor, const std::
     if (!action.empty()) a->action = action;
     next_reminder_.erase(id);
     // If the condition is still there it must be confirmed again (debounce) and then re-opens.
-    for (auto& [key, t] : tracks_)
-        if (t->alarm_id == id) {
-            t->alarm_id.reset();
-            t->firing = false;
-            t->bad_since.reset();
-            t->bad_polls = 0;
-            update_armed(*t);
-        }
+    for (auto& [device, dev] : devices_)
+        for (auto& t : dev.tracks)
+            if (t->alarm_id == id) {
+                t->alarm_id.reset();
+                t->firing = false;
+                t->bad_since.reset();
+                t->bad_polls = 0;
+                update_armed(*t);
+            }
     std::string note = cause.empty() ? "resolved by hand" : "cause: " + cause;
     if (!action.empty()) note += "; action: " + action;
     emit(AlarmEventKind::resolved, *a, actor, note, true, 0);
@@ -913,7 +979,7 @@ bool AlarmEngine::add_maintenance(const config::MaintenanceWindow& w) {
         if (c.window.id == w.id) return false;
     std::erase_if(runtime_windows_, [&](const ScheduledWindow& s) { return s.window.id == w.id; });
     runtime_windows_.push_back({w, TimeZone::utc()});
-    build(cfg_);  // assigns the window its site's time zone
+    build(cfg_);  // assigns the window its site's time zone (same config: no track is dropped)
     return true;
 }
 
@@ -961,11 +1027,11 @@ void AlarmEngine::restore(const std::vector<Alarm>& alarms) {
         auto dit = devices_.find(a.device);
         if (dit != devices_.end()) {
             const std::string rule = alarm_rule(a), row = alarm_row(a);
-            for (const auto& r : *dit->second->rules) {
+            for (const auto& r : *dit->second.rules) {
                 if (r.id != rule) continue;
                 std::string metric = r.metric;
                 if (!row.empty() && metric.size() >= 2) metric = metric.substr(0, metric.size() - 1) + row;
-                Track& t = track_for(*dit->second, r, metric, row);
+                Track& t = track_for(dit->second, r, metric, row);
                 t.firing = true;
                 t.bad = true;
                 t.bad_since = a.raised_at;
@@ -1002,27 +1068,7 @@ void AlarmEngine::restore(const std::vector<Alarm>& alarms) {
 void AlarmEngine::reconfigure(const config::Config& cfg) { reconfigure(std::make_shared<const config::Config>(cfg)); }
 
 void AlarmEngine::reconfigure(std::shared_ptr<const config::Config> cfg) {
-    build(std::move(cfg));
-    std::vector<std::int64_t> orphaned;
-    for (auto it = tracks_.begin(); it != tracks_.end();) {
-        Track& t = *it->second;
-        const config::RuleConfig* rule = nullptr;
-        std::shared_ptr<const std::vector<config::RuleConfig>> rules;
-        if (auto dit = devices_.find(t.device); dit != devices_.end()) {
-            rules = dit->second->rules;
-            for (const auto& r : *rules)
-                if (r.id == t.rule->id) rule = &r;
-        }
-        if (rule) {
-            t.rule = std::shared_ptr<const config::RuleConfig>(rules, rule);
-            ++it;
-            continue;
-        }
-        if (t.alarm_id) orphaned.push_back(*t.alarm_id);
-        armed_.erase(&t);
-        it = tracks_.erase(it);
-    }
-    relink_tracks();
+    const std::vector<std::int64_t> orphaned = build(std::move(cfg));
     for (std::int64_t id : orphaned) {
         Alarm* a = alarm_ptr(id);
         if (!a || !is_open(*a)) continue;

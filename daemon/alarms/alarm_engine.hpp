@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -97,8 +98,8 @@ private:
     struct DeviceInfo;
     struct Track;
 
-    void build(std::shared_ptr<const config::Config> cfg);
-    void relink_tracks();
+    // Returns the alarms of conditions whose device or rule is gone (to resolve).
+    std::vector<std::int64_t> build(std::shared_ptr<const config::Config> cfg);
     Track& track_for(DeviceInfo& dev, const config::RuleConfig& rule, const std::string& metric,
                      const std::string& row);
     void evaluate(Track& t, bool bad, double value);
@@ -110,7 +111,8 @@ private:
     void on_flap_change(Track& t);
     void refresh_suppression(const std::string* only_device = nullptr);
     void after_observation(const std::string& device, bool was_down);
-    bool is_down(const std::string& device) const;
+    bool is_down(std::string_view device) const;
+    std::uint64_t probe_bit(std::string_view probe);
     void run_deadlines();
     void run_maintenance_transitions();
 
@@ -126,9 +128,9 @@ private:
         std::optional<std::int64_t> root;
         bool pending = false;  // an ancestor's down-condition is still being debounced
     };
-    Suppression suppression_for(const std::string& device) const;
-    bool device_down(const std::string& device, const Alarm** root_alarm, const Track** root_track) const;
-    bool device_pending_down(const std::string& device) const;
+    Suppression suppression_for(std::string_view device) const;
+    bool device_down(std::string_view device, const Alarm** root_alarm, const Track** root_track) const;
+    bool device_pending_down(std::string_view device) const;
 
     void set_deadlines(Alarm& a, SysTime from);
     void emit(AlarmEventKind kind, Alarm& a, const std::string& actor, const std::string& note, bool notify,
@@ -143,9 +145,10 @@ private:
     EventSink sink_;
     std::int64_t next_id_;
     std::shared_ptr<const config::Config> cfg_;
-    std::unordered_map<std::string, std::unique_ptr<DeviceInfo>> devices_;  // by id; every observation looks here
-    std::map<std::string, std::unique_ptr<Track>> tracks_;  // key: device \x1f rule \x1f row
-    std::string key_scratch_;                                // track_for's key, without an allocation
+    // By id (a view of the config's, or kSelfDeviceId); every observation looks here. Each
+    // device owns its tracks.
+    std::unordered_map<std::string_view, DeviceInfo> devices_;
+    std::vector<std::string> probe_names_;  // DeviceInfo::probe_up's bits
     std::vector<Alarm> alarms_;
     std::map<std::string, std::vector<SysTime>> raise_history_;  // key -> raise times (recurring)
     std::vector<ScheduledWindow> config_windows_, runtime_windows_;

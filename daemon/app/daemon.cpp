@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <malloc.h>
+
 #include <csignal>
 #include <filesystem>
 #include <string_view>
@@ -43,6 +45,16 @@ store::DeviceRecord device_record(const config::DeviceConfig& d) {
 }  // namespace
 
 namespace {
+// A config's TOML document tree (~25 MB at 10,000 devices) is freed once the config is
+// parsed, but glibc keeps the freed pages of the main heap resident, and the loop thread
+// never needs all of them again (10,000 devices: 11 MB of 33 MB still free while polling).
+// Handing them back to the kernel lowers avmond's resident and peak memory.
+void release_freed_heap() {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 // A world-readable file holding secrets has its own message id so it can be found and fixed.
 void log_config_warning(const config::ConfigError& w, const std::string& path) {
     log::warning(config::is_insecure_permissions_warning(w) ? msgid::config_insecure : msgid::config_warning,
@@ -157,6 +169,7 @@ void Daemon::start() {
                               config_->rooms.size(), open.size());
     notifier_.ready(status_line());
     log::notice(msgid::daemon_started, fmt::format("avmond started: {} (config {})", status, config_->source_file));
+    release_freed_heap();
 }
 
 ScheduledDevice Daemon::build_device(const config::DeviceConfig& d) {
@@ -380,6 +393,7 @@ control::ReloadOutcome Daemon::reload(const std::string& actor) {
     log::notice(msgid::config_reloaded, "configuration reloaded: " + summary);
     audit_reload(actor, "reload", summary);  // describe_changes never prints secret values
     notifier_.ready(status_line());
+    release_freed_heap();  // the new config's document tree, and the old config
     outcome.applied = true;
     outcome.changes = std::move(changes);
     return outcome;

@@ -9,7 +9,7 @@ std::string device_fingerprint(const config::Config& cfg, const config::DeviceCo
                                 config::to_string(d.device_class), d.profile, d.room);
     if (d.snmp) {
         const auto& s = *d.snmp;
-        const auto& v = s.v3;
+        const auto& v = s.credentials();
         f += fmt::format("snmp|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|", static_cast<int>(s.version), s.port,
                          s.community, s.timeout.count(), s.retries, s.max_repetitions, v.user,
                          static_cast<int>(v.level), v.auth_protocol, v.auth_key, v.priv_protocol, v.priv_key,

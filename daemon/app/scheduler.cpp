@@ -6,39 +6,44 @@ namespace avmon::app {
 
 struct Scheduler::Loop {
     ScheduledDevice device;
-    asio::steady_timer timer;
     bool stopped = false;
+    bool queued = false;  // `due` is its entry in queue_
+    Queue::iterator due;
     DevicePollStatus status;
-    Loop(asio::any_io_executor ex, ScheduledDevice d) : device(std::move(d)), timer(ex) { status.id = device.id; }
+    explicit Loop(ScheduledDevice d) : device(std::move(d)) { status.id = device.id; }
 };
 
 Scheduler::Scheduler(asio::any_io_executor ex, PollTimingSettings timing, Observer observer)
-    : ex_(std::move(ex)), timing_(timing), observer_(std::move(observer)) {}
+    : ex_(std::move(ex)), timing_(timing), observer_(std::move(observer)), timer_(ex_) {}
 
 Scheduler::~Scheduler() { stop(); }
 
 void Scheduler::add(ScheduledDevice device) {
     remove(device.id);
-    auto loop = std::make_shared<Loop>(ex_, std::move(device));
+    auto loop = std::make_shared<Loop>(std::move(device));
     loops_[loop->device.id] = loop;
-    loop->timer.expires_after(timing_.initial_delay(loop->device.interval));
-    wait_then_poll(loop);
+    schedule(loop, std::chrono::steady_clock::now() + timing_.initial_delay(loop->device.interval));
 }
 
 void Scheduler::remove(const std::string& id) {
     auto it = loops_.find(id);
     if (it == loops_.end()) return;
     it->second->stopped = true;
-    it->second->timer.cancel();
+    unschedule(*it->second);  // frees it now, unless a poll of it is in flight
     loops_.erase(it);
 }
 
 void Scheduler::stop() {
     for (auto& [id, loop] : loops_) {
         loop->stopped = true;
-        loop->timer.cancel();
+        loop->queued = false;
     }
+    queue_.clear();
     loops_.clear();
+    *alive_ = false;
+    alive_ = std::make_shared<bool>(true);  // for devices added after a stop
+    timer_.cancel();
+    armed_ = false;
 }
 
 std::vector<DevicePollStatus> Scheduler::status() const {
@@ -55,12 +60,45 @@ std::size_t Scheduler::unreachable() const {
     return n;
 }
 
-void Scheduler::wait_then_poll(const std::shared_ptr<Loop>& loop) {
-    loop->timer.async_wait([this, loop](boost::system::error_code ec) {
-        // A stopped loop never touches the scheduler again: it may be gone by now.
-        if (ec || loop->stopped) return;
-        asio::co_spawn(ex_, poll(loop), asio::detached);
+void Scheduler::schedule(const std::shared_ptr<Loop>& loop, probes::SteadyTime at) {
+    unschedule(*loop);
+    loop->due = queue_.emplace(at, loop);
+    loop->queued = true;
+    arm();
+}
+
+void Scheduler::unschedule(Loop& loop) {
+    if (!loop.queued) return;
+    queue_.erase(loop.due);
+    loop.queued = false;
+}
+
+// Keeps the timer set for the earliest due device.
+void Scheduler::arm() {
+    if (queue_.empty()) return;
+    const auto next = queue_.begin()->first;
+    if (armed_ && armed_at_ <= next) return;
+    armed_ = true;
+    armed_at_ = next;
+    timer_.expires_at(next);  // a wait still pending completes with operation_aborted
+    timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+        // A completion already queued when stop() ran never touches the scheduler: it may
+        // be gone by now. A replaced wait (re-armed earlier) is aborted.
+        if (ec || !*alive) return;
+        on_timer();
     });
+}
+
+void Scheduler::on_timer() {
+    armed_ = false;
+    const auto now = std::chrono::steady_clock::now();
+    while (!queue_.empty() && queue_.begin()->first <= now) {
+        std::shared_ptr<Loop> loop = std::move(queue_.begin()->second);
+        queue_.erase(queue_.begin());
+        loop->queued = false;
+        if (!loop->stopped) asio::co_spawn(ex_, poll(std::move(loop)), asio::detached);
+    }
+    arm();
 }
 
 awaitable<void> Scheduler::poll(std::shared_ptr<Loop> loop) {
@@ -96,8 +134,7 @@ awaitable<void> Scheduler::poll(std::shared_ptr<Loop> loop) {
     if (loop->stopped) co_return;  // the observer may have removed it
     // The rhythm is measured from the poll's start, so slow devices do not drift.
     auto delay = timing_.next_delay(loop->device.interval, st.consecutive_failures);
-    loop->timer.expires_at(started + delay);
-    wait_then_poll(loop);
+    schedule(loop, started + delay);
 }
 
 }  // namespace avmon::app

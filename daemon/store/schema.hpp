@@ -24,7 +24,7 @@ int migrate(Database& db, int target = -1);
 
 // The writer's connection: creates the file if needed (auto_vacuum=INCREMENTAL, WAL), sets
 // synchronous=NORMAL, busy_timeout and foreign keys, and migrates to the latest schema.
-Database open_for_writing(const std::string& path, int cache_mib = 8);
+Database open_for_writing(const std::string& path, int cache_mib = 2);
 
 // A reader's connection: SQLITE_OPEN_READONLY, busy_timeout, foreign keys irrelevant.
 Database open_for_reading(const std::string& path);

@@ -56,9 +56,9 @@ SnmpSession::SnmpSession(asio::any_io_executor ex, SessionOptions options)
       options_(std::move(options)),
       who_(fmt::format("device {} ({}:{})", options_.device_id, options_.address, options_.target.port)) {
     ensure_netsnmp_initialised();
-    if (!options_.target.v3.engine_id.empty()) {
+    if (!options_.target.credentials().engine_id.empty()) {
         std::string bytes;
-        if (parse_engine_id(options_.target.v3.engine_id, bytes)) engine_id_ = bytes;
+        if (parse_engine_id(options_.target.credentials().engine_id, bytes)) engine_id_ = bytes;
     }
 }
 
@@ -72,7 +72,8 @@ void SnmpSession::close(bool forget_engine) {
     if (forget_engine) {
         peer_.clear();
         std::string configured;
-        if (!options_.target.v3.engine_id.empty() && parse_engine_id(options_.target.v3.engine_id, configured))
+        const std::string& engine_id = options_.target.credentials().engine_id;
+        if (!engine_id.empty() && parse_engine_id(engine_id, configured))
             engine_id_ = configured;
         else
             engine_id_.clear();
@@ -210,7 +211,7 @@ awaitable<SnmpResponse> SnmpSession::ensure_open(SteadyTime deadline) {
         co_return SnmpResponse{};
     }
     if (t.version == config::SnmpTarget::Version::v3 && engine_id_.empty()) {
-        if (!t.v3.engine_id.empty())
+        if (!t.credentials().engine_id.empty())
             co_return SnmpResponse::failure(SnmpStatus::open_failed, who() + ": configured SNMPv3 engine_id is not valid hex");
         auto r = co_await discover_engine(deadline);
         if (!r.ok()) co_return r;
@@ -232,7 +233,7 @@ SnmpResponse SnmpSession::open_channel() {
     UsmSetup usm;
     if (t.version == config::SnmpTarget::Version::v3) {
         std::string error;
-        if (!usm.prepare(t.v3, engine_id_, error))
+        if (!usm.prepare(t.credentials(), engine_id_, error))
             return SnmpResponse::failure(SnmpStatus::open_failed, who() + ": " + error);
         usm.apply(config);
         if (engine_time_known_) {

@@ -33,8 +33,8 @@ private:
     awaitable<SnmpResponse> get_scalars(const std::vector<Oid>& oids, probes::SteadyTime deadline, RawPoll& raw,
                                         bool& answered);
     // raw.scalars[key] = value, in a map node kept from an earlier poll when there is one.
-    void put_scalar(RawPoll& raw, const std::string& key, RawValue&& value);
-    void recycle(RawPoll& raw);
+    static void put_scalar(RawPoll& raw, const std::string& key, RawValue&& value);
+    static void recycle(RawPoll& raw);
 
     // The OID text RawPoll is keyed by: precomputed for what the probe asks, so an answer in
     // the usual order costs a comparison instead of a to_string.
@@ -46,8 +46,6 @@ private:
     ProfileMapper mapper_;
     SystemClock system_clock_;
     const Clock* clock_;
-    // RawPoll::scalars nodes of earlier polls: a steady device costs no map allocations.
-    std::vector<decltype(RawPoll::scalars)::node_type> spare_scalars_;
 };
 
 std::unique_ptr<probes::Probe> make_snmp_probe(asio::any_io_executor ex, const config::DeviceConfig& device,

@@ -36,7 +36,7 @@ TEST_CASE("config example loads without errors (test-local profiles)", "[config]
     REQUIRE(sw);
     REQUIRE(sw->snmp);
     CHECK(sw->snmp->version == SnmpTarget::Version::v3);
-    CHECK(sw->snmp->v3.level == SnmpV3Credentials::Level::auth_priv);
+    CHECK(sw->snmp->v3->level == SnmpV3Credentials::Level::auth_priv);
     CHECK(sw->interval == 30s);
     REQUIRE(c.profile_for(*sw));
     CHECK(c.profile_for(*sw)->name == "poe-switch");

@@ -193,10 +193,10 @@ event = "vendor_event"
     CHECK(sw.snmp->timeout == 1500ms);
     CHECK(sw.snmp->retries == 0);
     CHECK(sw.snmp->max_repetitions == 50);
-    CHECK(sw.snmp->v3.level == SnmpV3Credentials::Level::auth_no_priv);
-    CHECK(sw.snmp->v3.auth_protocol == "SHA-256");
-    CHECK(sw.snmp->v3.auth_key == "authpass-123");
-    CHECK(sw.snmp->v3.engine_id == "0x8000000001020304");
+    CHECK(sw.snmp->v3->level == SnmpV3Credentials::Level::auth_no_priv);
+    CHECK(sw.snmp->v3->auth_protocol == "SHA-256");
+    CHECK(sw.snmp->v3->auth_key == "authpass-123");
+    CHECK(sw.snmp->v3->engine_id == "0x8000000001020304");
 
     const DeviceConfig& panel = *c.find_device("panel");
     CHECK(panel.interval == 90min);

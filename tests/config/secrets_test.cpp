@@ -68,7 +68,7 @@ TEST_CASE("config secrets come from the environment and are registered for maski
     LoadResult r = load_text(kSwitchV3, with_env({{"SW_AUTH", "auth-Xk29-env"}, {"SW_PRIV", "priv-Qw81-env"}}));
     INFO(dump(r.errors));
     REQUIRE(r.ok());
-    const auto& v3 = r.config->devices[0].snmp->v3;
+    const auto& v3 = *r.config->devices[0].snmp->v3;
     CHECK(v3.auth_key == "auth-Xk29-env");
     CHECK(v3.priv_key == "priv-Qw81-env");
     CHECK(avmon::log::redact("key is auth-Xk29-env") == "key is ***");
@@ -150,7 +150,7 @@ TEST_CASE("config resolve_secrets = false keeps references and registers nothing
     LoadResult r = load_text(kSwitchV3, o);
     INFO(dump(r.errors));
     REQUIRE(r.ok());
-    CHECK(r.config->devices[0].snmp->v3.auth_key == "env:SW_AUTH");
+    CHECK(r.config->devices[0].snmp->v3->auth_key == "env:SW_AUTH");
     CHECK(avmon::log::redact("env:SW_AUTH") == "env:SW_AUTH");
 }
 

@@ -102,7 +102,7 @@ TEST_CASE("snmp agent: v3 authPriv with asynchronously discovered engine id") {
 
 TEST_CASE("snmp agent: v3 with a configured engine id skips discovery") {
     auto target = test::v3(port(), "avmon", "SHA", "authpass-123", "AES", "privpass-123");
-    target.v3.engine_id = "0x" + agent_engine_hex;
+    target.v3->engine_id = "0x" + agent_engine_hex;
     asio::io_context io;
     SnmpSession s(io.get_executor(), {"room-101-proj", "127.0.0.1", target});
     CHECK(s.engine_id_hex() == agent_engine_hex);  // known before any traffic

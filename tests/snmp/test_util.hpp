@@ -49,14 +49,15 @@ inline config::SnmpTarget v3(std::uint16_t port, std::string user, std::string a
     config::SnmpTarget t;
     t.version = config::SnmpTarget::Version::v3;
     t.port = port;
-    t.v3.user = std::move(user);
-    t.v3.level = priv_proto.empty() ? (auth_proto.empty() ? config::SnmpV3Credentials::Level::no_auth_no_priv
+    auto& c = t.v3.emplace();
+    c.user = std::move(user);
+    c.level = priv_proto.empty() ? (auth_proto.empty() ? config::SnmpV3Credentials::Level::no_auth_no_priv
                                                           : config::SnmpV3Credentials::Level::auth_no_priv)
                                     : config::SnmpV3Credentials::Level::auth_priv;
-    t.v3.auth_protocol = std::move(auth_proto);
-    t.v3.auth_key = std::move(auth_key);
-    t.v3.priv_protocol = std::move(priv_proto);
-    t.v3.priv_key = std::move(priv_key);
+    c.auth_protocol = std::move(auth_proto);
+    c.auth_key = std::move(auth_key);
+    c.priv_protocol = std::move(priv_proto);
+    c.priv_key = std::move(priv_key);
     t.timeout = std::chrono::milliseconds(500);
     t.retries = 1;
     return t;
