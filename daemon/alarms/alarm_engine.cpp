@@ -44,14 +44,43 @@ struct AlarmEngine::DeviceInfo {
     std::string_view site() const { return room_cfg ? std::string_view(room_cfg->site) : std::string_view(); }
 };
 
+namespace {
+
+// std::optional<SysTime> in 8 bytes: SysTime::min() stands for "none" (no reading is that old).
+class OptTime {
+public:
+    OptTime& operator=(SysTime t) {
+        t_ = t;
+        return *this;
+    }
+    explicit operator bool() const { return t_ != SysTime::min(); }
+    SysTime operator*() const { return t_; }
+    void reset() { t_ = SysTime::min(); }
+
+private:
+    SysTime t_ = SysTime::min();
+};
+
+// The metric instance of a track: the rule's metric, or for a row of a walked metric
+// ("if_oper_status.*") the pattern with the row ("if_oper_status.Gi1/0/12").
+std::string track_metric(const config::RuleConfig& rule, const std::string& row) {
+    const std::string& m = rule.metric;
+    return row.empty() || m.size() < 2 ? m : m.substr(0, m.size() - 1) + row;
+}
+
+}  // namespace
+
 // One condition: a rule on a device, for one row of a walked metric.
 struct AlarmEngine::Track {
     DeviceInfo* dev = nullptr;                 // its device (re-pointed when a reload rebuilds it)
     const config::RuleConfig* rule = nullptr;  // an element of dev->rules
-    std::string metric, row;
-    std::optional<SysTime> bad_since, good_since;
+    // The metric instance is track_metric(*rule, row), but for a track whose rule a reload
+    // replaced with one of another metric: it keeps its old name, here.
+    std::unique_ptr<std::string> own_metric;
+    std::string row;
+    OptTime bad_since, good_since;
     std::optional<double> prev_value;  // rate_above
-    std::optional<SysTime> prev_time;
+    OptTime prev_time;
     std::optional<std::int64_t> alarm_id;  // the open alarm of this condition
     double value = 0;
     std::uint64_t eval_seq = 0;  // when it was last evaluated (engine-wide counter)
@@ -60,6 +89,8 @@ struct AlarmEngine::Track {
     bool evaluated = false;
     bool bad = false;     // the last evaluation (hysteresis applied)
     bool firing = false;  // debounced: the condition is confirmed
+
+    std::string metric() const { return own_metric ? *own_metric : track_metric(*rule, row); }
 };
 
 namespace {
@@ -195,6 +226,8 @@ std::vector<std::int64_t> AlarmEngine::build(std::shared_ptr<const config::Confi
                 drop(t);
                 continue;
             }
+            if (!t->own_metric && track_metric(*rule, t->row) != track_metric(*t->rule, t->row))
+                t->own_metric = std::make_unique<std::string>(t->metric());
             t->rule = rule;
             t->dev = &info;
         }
@@ -286,8 +319,8 @@ AlarmEngine::Track& AlarmEngine::track_for(DeviceInfo& dev, const config::RuleCo
     auto t = std::make_unique<Track>();
     t->dev = &dev;
     t->rule = &rule;
-    t->metric = metric;
     t->row = row;
+    if (metric != track_metric(rule, row)) t->own_metric = std::make_unique<std::string>(metric);
     Track& added = *t;
     const bool indexed = !dev.index.empty() && dev.index.size() == dev.tracks.size();
     dev.tracks.push_back(std::move(t));
@@ -475,7 +508,7 @@ void AlarmEngine::fire(Track& t) {
         it != t.rule->severity_by_room_kind.end())
         sev = it->second;
     const std::string text =
-        alarm_text(*t.rule, {std::string(dev.name()), std::string(dev.room_name()), t.metric, t.row, t.value});
+        alarm_text(*t.rule, {std::string(dev.name()), std::string(dev.room_name()), t.metric(), t.row, t.value});
     const Suppression sup = suppression_for(device);
 
     // A re-raise soon after the same condition was resolved re-opens that alarm.
@@ -625,7 +658,7 @@ AlarmEngine::Suppression AlarmEngine::suppression_for(std::string_view device) c
             const std::string what = root_alarm ? root_alarm->text
                                      : root_track ? alarm_text(*root_track->rule,
                                                                {name, std::string(pit->second.room_name()),
-                                                                root_track->metric, root_track->row, root_track->value})
+                                                                root_track->metric(), root_track->row, root_track->value})
                                                   : "unreachable";
             // "root cause: switch sw-3f port 12 down" - without naming the parent twice.
             s.reason = "root cause: " + (what.rfind(name, 0) == 0 ? what : name + " " + what);

@@ -9,8 +9,14 @@ struct Scheduler::Loop {
     bool stopped = false;
     bool queued = false;  // `due` is its entry in queue_
     Queue::iterator due;
-    DevicePollStatus status;
-    explicit Loop(ScheduledDevice d) : device(std::move(d)) { status.id = device.id; }
+    struct {  // DevicePollStatus but its id (status() adds device.id)
+        int consecutive_failures = 0;
+        bool reachable = false;
+        bool polled = false;
+        SysTime last_poll{};
+        std::chrono::milliseconds last_duration{0};
+    } status;
+    explicit Loop(ScheduledDevice d) : device(std::move(d)) {}
 };
 
 Scheduler::Scheduler(asio::any_io_executor ex, PollTimingSettings timing, Observer observer)
@@ -49,7 +55,11 @@ void Scheduler::stop() {
 std::vector<DevicePollStatus> Scheduler::status() const {
     std::vector<DevicePollStatus> out;
     out.reserve(loops_.size());
-    for (const auto& [id, loop] : loops_) out.push_back(loop->status);
+    for (const auto& [id, loop] : loops_) {
+        const auto& st = loop->status;
+        out.push_back({loop->device.id, st.consecutive_failures, st.reachable, st.polled, st.last_poll,
+                       st.last_duration});
+    }
     return out;
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "daemon/app/poll_timing.hpp"
@@ -63,7 +64,7 @@ private:
     asio::any_io_executor ex_;
     PollTiming timing_;
     Observer observer_;
-    std::map<std::string, std::shared_ptr<Loop>> loops_;
+    std::map<std::string_view, std::shared_ptr<Loop>> loops_;  // keys: the Loop's own device id
     Queue queue_;
     asio::steady_timer timer_;
     bool armed_ = false;   // timer_ has a wait pending (or completing) for armed_at_

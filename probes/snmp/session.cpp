@@ -58,29 +58,32 @@ SnmpSession::SnmpSession(asio::any_io_executor ex, SessionOptions options)
     ensure_netsnmp_initialised();
     if (!options_.target.credentials().engine_id.empty()) {
         std::string bytes;
-        if (parse_engine_id(options_.target.credentials().engine_id, bytes)) engine_id_ = bytes;
+        if (parse_engine_id(options_.target.credentials().engine_id, bytes)) v3().engine_id = bytes;
     }
 }
 
 SnmpSession::~SnmpSession() { close(); }
 
 void SnmpSession::close(bool forget_engine) {
-    if (channel_) {
-        channel_->close();
-        channel_.reset();
+    if (v3_ && v3_->channel) {
+        v3_->channel->close();
+        v3_->channel.reset();
     }
     if (forget_engine) {
         peer_.clear();
+        resolved_ = false;
         std::string configured;
         const std::string& engine_id = options_.target.credentials().engine_id;
         if (!engine_id.empty() && parse_engine_id(engine_id, configured))
-            engine_id_ = configured;
-        else
-            engine_id_.clear();
+            v3().engine_id = configured;
+        else if (v3_)
+            v3_->engine_id.clear();
     }
 }
 
-std::string SnmpSession::engine_id_hex() const { return to_hex(engine_id_); }
+std::string SnmpSession::engine_id_hex() const { return v3_ ? to_hex(v3_->engine_id) : std::string(); }
+
+bool SnmpSession::channel_open() const { return v3_ && v3_->channel && v3_->channel->is_open(); }
 
 SteadyTime SnmpSession::request_deadline(SteadyTime deadline) const {
     // Net-SNMP gives up after timeout x (retries + 1); the extra second only guards against
@@ -97,7 +100,9 @@ awaitable<SnmpResponse> SnmpSession::resolve(SteadyTime deadline) {
     auto literal = asio::ip::make_address(host, ec);
     if (!ec) {
         endpoint_ = asio::ip::udp::endpoint(literal, port);
-        peer_ = literal.is_v6() ? fmt::format("udp6:[{}]:{}", host, port) : fmt::format("udp:{}:{}", host, port);
+        if (options_.target.version == config::SnmpTarget::Version::v3)
+            peer_ = literal.is_v6() ? fmt::format("udp6:[{}]:{}", host, port) : fmt::format("udp:{}:{}", host, port);
+        resolved_ = true;
         co_return SnmpResponse{};
     }
     asio::ip::udp::resolver resolver(ex_);
@@ -121,8 +126,10 @@ awaitable<SnmpResponse> SnmpSession::resolve(SteadyTime deadline) {
         if (!chosen) chosen = a;
     }
     endpoint_ = asio::ip::udp::endpoint(*chosen, port);
-    peer_ = chosen->is_v6() ? fmt::format("udp6:[{}]:{}", chosen->to_string(), port)
-                            : fmt::format("udp:{}:{}", chosen->to_string(), port);
+    if (options_.target.version == config::SnmpTarget::Version::v3)
+        peer_ = chosen->is_v6() ? fmt::format("udp6:[{}]:{}", chosen->to_string(), port)
+                                : fmt::format("udp:{}:{}", chosen->to_string(), port);
+    resolved_ = true;
     co_return SnmpResponse{};
 }
 
@@ -184,10 +191,11 @@ awaitable<SnmpResponse> SnmpSession::discover_engine(SteadyTime deadline) {
             if (from != endpoint_) continue;  // not our agent
             auto report = parse_discovery_report(std::string_view(buffer.data(), n));
             if (!report || report->msg_id != msg_id) continue;  // garbage or a stale answer
-            engine_id_ = report->engine_id;
-            engine_boots_ = report->boots;
-            engine_time_ = report->time;
-            engine_time_known_ = true;
+            V3State& v = v3();
+            v.engine_id = report->engine_id;
+            v.engine_boots = report->boots;
+            v.engine_time = report->time;
+            v.engine_time_known = true;
             co_return SnmpResponse{};
         }
     }
@@ -199,9 +207,9 @@ awaitable<SnmpResponse> SnmpSession::discover_engine(SteadyTime deadline) {
 }
 
 awaitable<SnmpResponse> SnmpSession::ensure_open(SteadyTime deadline) {
-    if (channel_ && channel_->is_open()) co_return SnmpResponse{};
-    if (mux_ && !peer_.empty()) co_return SnmpResponse{};
-    if (peer_.empty()) {
+    if (channel_open()) co_return SnmpResponse{};
+    if (mux_ && resolved_) co_return SnmpResponse{};
+    if (!resolved_) {
         auto r = co_await resolve(deadline);
         if (!r.ok()) co_return r;
     }
@@ -210,7 +218,7 @@ awaitable<SnmpResponse> SnmpSession::ensure_open(SteadyTime deadline) {
         if (!mux_) mux_ = CommunityMux::shared_for(ex_);
         co_return SnmpResponse{};
     }
-    if (t.version == config::SnmpTarget::Version::v3 && engine_id_.empty()) {
+    if (t.version == config::SnmpTarget::Version::v3 && (!v3_ || v3_->engine_id.empty())) {
         if (!t.credentials().engine_id.empty())
             co_return SnmpResponse::failure(SnmpStatus::open_failed, who() + ": configured SNMPv3 engine_id is not valid hex");
         auto r = co_await discover_engine(deadline);
@@ -223,6 +231,7 @@ awaitable<SnmpResponse> SnmpSession::ensure_open(SteadyTime deadline) {
 SnmpResponse SnmpSession::open_channel() {
     // Plain function, not a coroutine: keeps the large netsnmp_session off coroutine frames.
     const auto& t = options_.target;
+    V3State& v = v3();  // only SNMPv3 comes here (v1/v2c use the mux)
     netsnmp_session config;
     snmp_sess_init(&config);
     config.peername = peer_.data();
@@ -233,15 +242,15 @@ SnmpResponse SnmpSession::open_channel() {
     UsmSetup usm;
     if (t.version == config::SnmpTarget::Version::v3) {
         std::string error;
-        if (!usm.prepare(t.credentials(), engine_id_, error))
+        if (!usm.prepare(t.credentials(), v.engine_id, error))
             return SnmpResponse::failure(SnmpStatus::open_failed, who() + ": " + error);
         usm.apply(config);
-        if (engine_time_known_) {
+        if (v.engine_time_known) {
             // The agent's clock from the discovery REPORT: the first authenticated request is
             // then inside its time window (no notInTimeWindow round trip).
-            set_enginetime(reinterpret_cast<const u_char*>(engine_id_.data()), static_cast<u_int>(engine_id_.size()),
-                           engine_boots_, engine_time_, FALSE);
-            engine_time_known_ = false;
+            set_enginetime(reinterpret_cast<const u_char*>(v.engine_id.data()), static_cast<u_int>(v.engine_id.size()),
+                           v.engine_boots, v.engine_time, FALSE);
+            v.engine_time_known = false;
         }
     } else {
         config.version = t.version == config::SnmpTarget::Version::v1 ? SNMP_VERSION_1 : SNMP_VERSION_2c;
@@ -249,14 +258,14 @@ SnmpResponse SnmpSession::open_channel() {
         config.community_len = community.size();
     }
     std::string error;
-    channel_ = NetsnmpChannel::open(ex_, config, error);
-    if (!channel_) return SnmpResponse::failure(SnmpStatus::open_failed, who() + ": cannot open SNMP session: " + error);
+    v.channel = NetsnmpChannel::open(ex_, config, error);
+    if (!v.channel) return SnmpResponse::failure(SnmpStatus::open_failed, who() + ": cannot open SNMP session: " + error);
     return SnmpResponse{};
 }
 
 awaitable<SnmpResponse> SnmpSession::exchange(int command, const std::vector<Oid>& oids, SteadyTime deadline) {
     // Open already (every poll but the first): no ensure_open frame.
-    if (!(mux_ && !peer_.empty()) && !(channel_ && channel_->is_open())) {
+    if (!(mux_ && resolved_) && !channel_open()) {
         auto opened = co_await ensure_open(deadline);
         if (!opened.ok()) co_return opened;
     }
@@ -266,7 +275,7 @@ awaitable<SnmpResponse> SnmpSession::exchange(int command, const std::vector<Oid
     } else {
         netsnmp_pdu* pdu = build_request(command, oids, options_.target.max_repetitions);
         if (!pdu) co_return SnmpResponse::failure(SnmpStatus::send_failed, who() + ": refusing to send a non-read PDU");
-        r = co_await channel_->send(pdu, request_deadline(deadline), who());
+        r = co_await v3().channel->send(pdu, request_deadline(deadline), who());
         if (r.status == SnmpStatus::auth_error || r.status == SnmpStatus::report) {
             // Wrong keys, or the agent's engine changed (replaced, re-keyed): start afresh next time.
             close(/*forget_engine=*/true);

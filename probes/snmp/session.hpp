@@ -71,13 +71,23 @@ private:
     asio::any_io_executor ex_;
     SessionOptions options_;
     std::string who_;             // "device ID (address:port)": every error text, built once
-    std::string peer_;            // "udp:192.0.2.1:161" once resolved
-    asio::ip::udp::endpoint endpoint_;  // the same, for our own engine discovery socket
-    std::uint32_t engine_boots_ = 0;    // from the discovery REPORT
-    std::uint32_t engine_time_ = 0;
-    bool engine_time_known_ = false;
-    std::string engine_id_;       // bytes
-    std::shared_ptr<NetsnmpChannel> channel_;  // SNMPv3: a Net-SNMP session of its own
+    bool resolved_ = false;       // endpoint_ (and for SNMPv3 peer_) is known
+    std::string peer_;            // SNMPv3: "udp:192.0.2.1:161" once resolved, for Net-SNMP
+    asio::ip::udp::endpoint endpoint_;
+    // SNMPv3 state, on the heap: a fleet's v1/v2c sessions (thousands) need none of it.
+    struct V3State {
+        std::uint32_t engine_boots = 0;  // from the discovery REPORT
+        std::uint32_t engine_time = 0;
+        bool engine_time_known = false;
+        std::string engine_id;           // bytes
+        std::shared_ptr<NetsnmpChannel> channel;  // a Net-SNMP session of its own
+    };
+    std::unique_ptr<V3State> v3_;
+    V3State& v3() {
+        if (!v3_) v3_ = std::make_unique<V3State>();
+        return *v3_;
+    }
+    bool channel_open() const;
     std::shared_ptr<CommunityMux> mux_;        // v1/v2c: the socket shared by the executor's devices
 };
 

@@ -10,6 +10,11 @@
 namespace avmon::snmp {
 
 namespace {
+const SystemClock& system_clock() {
+    static const SystemClock clock;  // stateless: one for every probe
+    return clock;
+}
+
 // RawPoll::scalars nodes of earlier polls, so a steady device costs no map allocations. One
 // pool for all the thread's probes, not one per probe: a node is taken only while its device
 // is being polled, so the polls in flight bound the pool (a pool per probe held ~0.9 KB per
@@ -25,7 +30,7 @@ std::vector<ScalarNode>& spare_scalars() {
 
 SnmpProbe::SnmpProbe(asio::any_io_executor ex, const config::DeviceConfig& device, const config::Profile& profile,
                      const Clock* clock)
-    : device_id_(device.id), mapper_(profile), clock_(clock ? clock : &system_clock_) {
+    : mapper_(profile), clock_(clock ? clock : &system_clock()) {
     if (!device.snmp) {
         config_error_ = fmt::format("device {}: profile {} polls SNMP but the device has no [device.snmp] section",
                                     device.id, profile.name);
@@ -166,7 +171,8 @@ awaitable<PollResult> SnmpProbe::poll(probes::SteadyTime deadline) {
 
     out.reachable = answered;
     out.samples.reserve(raw.scalars.size() + 2);  // one per scalar, sysUpTime, the caller's probe_up
-    mapper_.map(raw, device_id_, out.time, out);
+    const std::string& device_id = session_->options().device_id;
+    mapper_.map(raw, device_id, out.time, out);
     recycle(raw);
     // Logged here, once per restart: an operator asking "did the codec reboot last night?"
     // finds it in the journal; the counter rates simply skip this poll.
@@ -174,8 +180,8 @@ awaitable<PollResult> SnmpProbe::poll(probes::SteadyTime deadline) {
         log::notice(msgid::device_restarted,
                     fmt::format("{}: the SNMP agent restarted (sysUpTime went back to {} s); counter rates resume "
                                 "from the next poll",
-                                device_id_, *raw.uptime_ticks / 100),
-                    {{"AVMON_DEVICE", device_id_}, {"AVMON_UPTIME_S", std::to_string(*raw.uptime_ticks / 100)}});
+                                device_id, *raw.uptime_ticks / 100),
+                    {{"AVMON_DEVICE", device_id}, {"AVMON_UPTIME_S", std::to_string(*raw.uptime_ticks / 100)}});
     co_return out;
 }
 

@@ -40,11 +40,9 @@ private:
     // the usual order costs a comparison instead of a to_string.
     const std::string& text_of(const Oid& oid, std::string& scratch) const;
 
-    std::string device_id_;
-    std::string config_error_;
+    std::string config_error_;  // set instead of session_ (the device id is the session's)
     std::unique_ptr<SnmpSession> session_;
     ProfileMapper mapper_;
-    SystemClock system_clock_;
     const Clock* clock_;
 };
 
