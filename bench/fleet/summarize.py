@@ -152,8 +152,9 @@ def main():
         setup = [r["data"].get("rss_after_setup_kib") for r in sums]
         cfg = [r["data"].get("rss_after_config_kib") for r in sums]
         eng = [r["data"].get("rss_after_engine_kib") for r in sums]
-        summary["memory"][str(n)] = {"vm_hwm_mib": (med(hwm) or 0) / 1024, "target_mib": 64,
-                                     "met": bool(hwm) and med(hwm) / 1024 <= 64,
+        # fleet_bench's own peak with every poll in flight at once: not avmond, whose peak
+        # (the target of 64 MiB) is measured by bench/avmond.
+        summary["memory"][str(n)] = {"vm_hwm_mib": (med(hwm) or 0) / 1024, "all_polls_in_flight": True,
                                      "rss_after_config_mib": (med(cfg) or 0) / 1024,
                                      "rss_after_engine_mib": (med(eng) or 0) / 1024,
                                      "rss_after_setup_mib": (med(setup) or 0) / 1024}
@@ -207,7 +208,8 @@ def main():
     for run, e in summary["store"].items():
         print(f"store {run} ({e['rows']} rows): {fmt(e['samples_per_s'], 0)} samples/s, {fmt(e['per_cpu_s'], 0)} per CPU-s")
     for n, e in summary["memory"].items():
-        print(f"memory {n} devices: VmHWM {fmt(e['vm_hwm_mib'], 1)} MiB (target <= 64): {'met' if e['met'] else 'MISSED'}; "
+        print(f"memory {n} devices, fleet_bench with all polls in flight (avmond's peak: bench/avmond): "
+              f"VmHWM {fmt(e['vm_hwm_mib'], 1)} MiB; "
               f"RSS after config {fmt(e['rss_after_config_mib'], 1)}, after store+engine {fmt(e['rss_after_engine_mib'], 1)}, "
               f"after probes {fmt(e['rss_after_setup_mib'], 1)} MiB")
 
