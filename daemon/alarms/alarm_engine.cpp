@@ -25,8 +25,7 @@ struct AlarmEngine::DeviceInfo {
     // Devices that take their profile's rules unchanged share one list.
     std::shared_ptr<const std::vector<config::RuleConfig>> rules;
     std::optional<bool> reachable;    // as of the last poll: some probe got an answer
-    std::uint64_t probe_seen = 0;     // bit i: probe_names_[i] has reported (a latest verdict each)
-    std::uint64_t probe_up = 0;       // ... and its latest poll got an answer
+    std::uint64_t probe_up = 0;       // bit i: probe_names_[i]'s latest poll got an answer
     // This device's conditions (dependency checks stay cheap), in creation order; a reload
     // sorts them by rule id and row.
     std::vector<std::unique_ptr<Track>> tracks;
