@@ -261,6 +261,7 @@ int run(const Options& o) {
                     while (next_device < devices.size()) {
                         Device* d = &devices[next_device++];
                         std::vector<app::ProbeOutcome> outcomes;
+                        outcomes.reserve(d->probes.size());
                         for (auto& probe : d->probes) {
                             PollResult r = co_await probe->poll(deadline);
                             outcomes.push_back({probe->kind(), std::move(r)});

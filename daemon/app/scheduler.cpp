@@ -119,6 +119,7 @@ awaitable<void> Scheduler::poll(std::shared_ptr<Loop> loop) {
     auto budget = std::min<steady_clock::duration>(loop->device.interval, seconds(30));
     auto deadline = started + budget;
     std::vector<ProbeOutcome> outcomes;
+    outcomes.reserve(loop->device.probes.size());
     for (auto& probe : loop->device.probes) {
         if (loop->stopped) co_return;
         PollResult result;

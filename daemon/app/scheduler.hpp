@@ -1,6 +1,7 @@
 #pragma once
-// Runs one poll loop per device on the io_context: jittered timers, back-off for devices that
-// stay unreachable, a deadline for every poll. Results go to one observer; the scheduler
+// Polls every device in its rhythm on the io_context: jittered first polls, the interval
+// measured from each poll's start, back-off for devices that stay unreachable, a deadline for
+// every poll. One timer serves the whole fleet (see Queue). Results go to one observer; the scheduler
 // knows nothing of the store or the alarm engine.
 #include <functional>
 #include <map>
