@@ -314,7 +314,7 @@ awaitable<SnmpResponse> SnmpSession::get(std::vector<Oid> oids, SteadyTime deadl
 awaitable<SnmpResponse> SnmpSession::get_view(const std::vector<Oid>& oids, SteadyTime deadline) {
     // v1/v2c once resolved (every poll but the first): straight to the shared socket, one
     // coroutine frame fewer per poll.
-    if (mux_ && !peer_.empty()) return mux_->exchange(community_request(SNMP_MSG_GET, oids, deadline));
+    if (mux_ && resolved_) return mux_->exchange(community_request(SNMP_MSG_GET, oids, deadline));
     return exchange(SNMP_MSG_GET, oids, deadline);
 }
 
