@@ -10,9 +10,8 @@ come from the environment (defaults in brackets):
   SOAK_SAMPLE_SECONDS [60]   how often RSS/fds are sampled (and faults change)
   SOAK_WARMUP [min(600, SOAK_SECONDS/3)]  growth is measured from the end of the warm-up
   SOAK_RSS_SLACK_KB [20480]  allowed growth after the warm-up of RSS outside the store's malloc arena
-  SOAK_STORE_CACHE_KB [8192]  allowance for the store writer's SQLite page cache (store.cache_mib,
-                             2 MiB by default; the allowance is the old 8 MiB default): its thread
-                             arena may fill up to this
+  SOAK_STORE_CACHE_KB [2048]  the store writer's SQLite page cache (store.cache_mib, 2 MiB by
+                             default): its thread arena may fill up to this
                              plus 12.5 % page overhead plus SOAK_STORE_BASE_KB [8192]
   SOAK_FD_SLACK [16]         allowed growth of open fds after the warm-up
   SOAK_DIR [mktemp]          where the config, store, stderr and soak.csv go
@@ -40,7 +39,7 @@ period = float(env.get("SOAK_SAMPLE_SECONDS", "60"))
 warmup = float(env.get("SOAK_WARMUP", str(min(600.0, seconds / 3))))
 rss_slack = int(env.get("SOAK_RSS_SLACK_KB", "20480"))
 fd_slack = int(env.get("SOAK_FD_SLACK", "16"))
-store_cache = int(env.get("SOAK_STORE_CACHE_KB", "8192"))
+store_cache = int(env.get("SOAK_STORE_CACHE_KB", "2048"))
 store_base = int(env.get("SOAK_STORE_BASE_KB", "8192"))
 ACK_S, RESOLVE_S = 60, 180    # severity II deadlines in the soak's config
 ESCALATION_SLACK_S = 10       # an escalation may come this much after its deadline
