@@ -35,8 +35,9 @@ std::uint16_t internet_checksum(std::span<const std::uint8_t> data) {
     return static_cast<std::uint16_t>(~sum & 0xffff);
 }
 
-std::vector<std::uint8_t> build_echo_request(Family family, std::uint16_t id, std::uint16_t seq) {
-    std::vector<std::uint8_t> packet(header_size + payload_size, 0);
+EchoRequest build_echo_request(Family family, std::uint16_t id, std::uint16_t seq) {
+    static_assert(echo_request_size == header_size + payload_size);
+    EchoRequest packet{};
     packet[0] = family == Family::v4 ? echo_request_v4 : echo_request_v6;
     packet[4] = static_cast<std::uint8_t>(id >> 8);
     packet[5] = static_cast<std::uint8_t>(id);

@@ -2,10 +2,10 @@
 // ICMP / ICMPv6 echo request building and echo reply parsing. Asio-free on purpose: replies
 // are outside data, so this code is fuzzed (tests/fuzz/icmp) without the network stack.
 #include <cstddef>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
-#include <vector>
 
 namespace avmon::icmp {
 
@@ -15,10 +15,14 @@ enum class Family { v4, v6 };
 // which tells our replies apart from anybody else's on a raw socket.
 inline constexpr std::size_t payload_size = 24;
 
-// An echo request: type 8 (IPv4) / 128 (IPv6), our id and sequence, a recognisable payload.
-// The IPv4 checksum is filled in; for ICMPv6 the kernel computes it (it covers the IPv6
-// pseudo-header, which only the kernel knows).
-std::vector<std::uint8_t> build_echo_request(Family family, std::uint16_t id, std::uint16_t seq);
+// An echo request: the 8-byte ICMP header and our payload, built on the stack (one per echo).
+inline constexpr std::size_t echo_request_size = 8 + payload_size;
+using EchoRequest = std::array<std::uint8_t, echo_request_size>;
+
+// Type 8 (IPv4) / 128 (IPv6), our id and sequence, a recognisable payload. The IPv4 checksum
+// is filled in; for ICMPv6 the kernel computes it (it covers the IPv6 pseudo-header, which
+// only the kernel knows).
+EchoRequest build_echo_request(Family family, std::uint16_t id, std::uint16_t seq);
 
 struct EchoReply {
     std::uint16_t id = 0;

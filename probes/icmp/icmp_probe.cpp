@@ -22,6 +22,9 @@ public:
           options_(options),
           window_(std::max<std::size_t>(options.window, static_cast<std::size_t>(std::max(options.count, 1)))) {
         options_.count = std::max(options_.count, 1);
+        boost::system::error_code ec;
+        auto literal = asio::ip::make_address(address_, ec);
+        if (!ec) literal_ = literal;
     }
 
     std::string_view kind() const override { return "icmp"; }
@@ -29,13 +32,21 @@ public:
     awaitable<PollResult> poll(probes::SteadyTime deadline) override {
         PollResult result;
         std::string resolve_error;
-        auto target = co_await resolve(deadline, resolve_error);
+        std::optional<asio::ip::address> target;
+        if (!literal_)
+            target = co_await resolve(deadline, resolve_error);
+        else if (pinger_.can_ping(*literal_))
+            target = literal_;
+        else
+            resolve_error = fmt::format("no ICMP socket for the address family of {}", address_);
         if (!target) {
             result.error = resolve_error;
             result.time = now();
             co_return result;
         }
 
+        // All but the last echo end through a callback into `round`, so they overlap with the
+        // spacing; the last is awaited directly (with one echo, the only one: no shared state).
         struct Round {
             std::vector<std::optional<PingOutcome>> outcomes;
             int remaining = 0;
@@ -43,42 +54,52 @@ public:
             Round(asio::any_io_executor ex, int n) : outcomes(n), wake(std::move(ex), SteadyClock::time_point::max()) {}
         };
         auto executor = pinger_.get_executor();
-        auto round = std::make_shared<Round>(executor, options_.count);
-        asio::steady_timer pace(executor);
+        std::shared_ptr<Round> round;
+        std::optional<PingOutcome> last;
+        int sent = 0;
         for (int i = 0; i < options_.count; ++i) {
             if (i > 0) {
                 if (SteadyClock::now() + options_.spacing >= deadline) break;
-                pace.expires_after(options_.spacing);
+                asio::steady_timer pace(executor, options_.spacing);
                 boost::system::error_code ec;
                 co_await pace.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             }
             auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
             auto timeout = std::min(options_.timeout, left);
             if (timeout <= std::chrono::milliseconds::zero()) break;
+            ++sent;
+            const bool final_echo = i + 1 == options_.count;
+            if (final_echo) {
+                last = co_await pinger_.async_ping(*target, timeout);
+                break;
+            }
+            if (!round) round = std::make_shared<Round>(executor, options_.count);
             ++round->remaining;
             pinger_.ping(*target, timeout, [round, i](PingOutcome o) {
                 round->outcomes[i] = std::move(o);
                 if (--round->remaining == 0) round->wake.cancel();
             });
         }
-        while (round->remaining > 0) {
+        while (round && round->remaining > 0) {
             boost::system::error_code ec;
             co_await round->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         }
 
-        int sent = 0, replies = 0;
+        int replies = 0;
         std::string first_error;
-        for (const auto& o : round->outcomes) {
-            if (!o) continue;
-            ++sent;
-            if (o->replied) {
+        auto judge = [&](const PingOutcome& o) {
+            if (o.replied) {
                 ++replies;
-                window_.record(o->rtt);
+                window_.record(o.rtt);
             } else {
                 window_.record(std::nullopt);
-                if (first_error.empty()) first_error = o->error;
+                if (first_error.empty()) first_error = o.error;
             }
-        }
+        };
+        if (round)
+            for (const auto& o : round->outcomes)
+                if (o) judge(*o);
+        if (last) judge(*last);
         result.time = now();
         result.reachable = replies > 0;
         if (sent == 0) {
@@ -88,6 +109,7 @@ public:
         if (!result.reachable)
             result.error = fmt::format("no echo reply from {} to {} request{} ({})", target->to_string(), sent,
                                        sent == 1 ? "" : "s", first_error);
+        result.samples.reserve(2);
         result.samples.push_back(Sample{device_, metric_loss_pct, result.time, window_.loss_pct()});
         if (auto rtt = window_.mean_rtt_ms(); rtt && result.reachable)
             result.samples.push_back(Sample{device_, metric_rtt_ms, result.time, *rtt});
@@ -97,18 +119,10 @@ public:
 private:
     SysTime now() const { return options_.clock ? options_.clock->now() : std::chrono::system_clock::now(); }
 
-    // An IP literal is used as is; a name is resolved on every poll (DHCP reservations and DNS
-    // change), off the loop thread by Asio's resolver and bounded by the poll deadline.
+    // A name (not an IP literal) is resolved on every poll (DHCP reservations and DNS change),
+    // off the loop thread by Asio's resolver and bounded by the poll deadline.
     awaitable<std::optional<asio::ip::address>> resolve(probes::SteadyTime deadline, std::string& error) {
         boost::system::error_code ec;
-        auto literal = asio::ip::make_address(address_, ec);
-        if (!ec) {
-            if (!pinger_.can_ping(literal)) {
-                error = fmt::format("no ICMP socket for the address family of {}", address_);
-                co_return std::nullopt;
-            }
-            co_return literal;
-        }
         auto executor = pinger_.get_executor();
         auto resolver = std::make_shared<asio::ip::udp::resolver>(executor);
         asio::steady_timer guard(executor, deadline);
@@ -139,6 +153,7 @@ private:
     Pinger& pinger_;
     std::string device_;
     std::string address_;
+    std::optional<asio::ip::address> literal_;  // the address when it is an IP literal, parsed once
     IcmpProbeOptions options_;
     EchoWindow window_;
 };

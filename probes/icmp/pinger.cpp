@@ -5,10 +5,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <deque>
+#include <functional>
 #include <random>
-#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -51,18 +53,40 @@ bool same_host(const asio::ip::address& a, const asio::ip::address& b) {
 
 }  // namespace
 
+// One echo request, from ping() until its outcome is handed over. Slots are reused; the
+// generation tells a slot's current request from an earlier one that a stale timeout entry or
+// queue entry still names.
 struct Request {
+    enum class State : std::uint8_t { free, waiting, on_wire };
     asio::ip::address target;
-    std::chrono::milliseconds timeout{};
-    std::function<void(PingOutcome)> done;
-    asio::steady_timer timer;
-    std::vector<std::uint8_t> packet;
+    SteadyClock::time_point deadline{};
     SteadyClock::time_point sent_at{};
-    std::uint16_t seq = 0;
-    bool sent = false;
-    bool finished = false;
+    PingDone done;
+    std::uint32_t generation = 0;
+    std::uint32_t wire = 0;  // index in the wire table while on the wire
+    State state = State::free;
+};
 
-    explicit Request(asio::any_io_executor ex) : timer(std::move(ex)) {}
+// Names one request of one generation (queue entries, timeout entries, posted completions).
+struct RequestRef {
+    std::uint32_t index;
+    std::uint32_t generation;
+};
+
+// A request on the wire, found again by the sequence number of its reply: the low bits of the
+// sequence number are the entry's index, the high bits count its uses, so a sequence number
+// comes back only after 65,536 requests and a lookup is one array access.
+struct WireEntry {
+    std::uint32_t request = 0;
+    std::uint16_t seq = 0;
+    std::uint16_t uses = 0;
+    bool used = false;
+};
+
+struct Due {
+    SteadyClock::time_point at;
+    RequestRef request;
+    bool operator>(const Due& o) const { return at > o.at; }
 };
 
 struct Channel {
@@ -70,12 +94,11 @@ struct Channel {
     IcmpProtocol protocol;
     IcmpProtocol::socket socket;
     std::uint16_t id;  // our echo id; only checked on raw sockets (the kernel owns it on ping sockets)
-    std::uint16_t next_seq;
-    std::unordered_map<std::uint16_t, std::shared_ptr<Request>> pending;  // by sequence number
+    bool waiting_to_write = false;
     std::array<std::uint8_t, 4096> buffer{};
 
-    Channel(asio::any_io_executor ex, Family f, IcmpProtocol p, std::uint16_t echo_id, std::uint16_t first_seq)
-        : family(f), protocol(p), socket(std::move(ex)), id(echo_id), next_seq(first_seq) {}
+    Channel(asio::any_io_executor ex, Family f, IcmpProtocol p, std::uint16_t echo_id)
+        : family(f), protocol(p), socket(std::move(ex)), id(echo_id) {}
 };
 
 struct Pinger::Impl : std::enable_shared_from_this<Pinger::Impl> {
@@ -84,19 +107,38 @@ struct Pinger::Impl : std::enable_shared_from_this<Pinger::Impl> {
     IcmpMode mode = IcmpMode::off;
     std::string problem;
     std::shared_ptr<Channel> v4, v6;  // shared with their read handlers
-    std::deque<std::shared_ptr<Request>> waiting;  // queued behind max_in_flight
+    std::vector<Request> requests;
+    std::vector<std::uint32_t> free_requests;
+    std::deque<RequestRef> waiting;  // queued behind max_in_flight
+    std::vector<WireEntry> wire;     // a power of two >= max_in_flight entries
+    std::vector<std::uint32_t> free_wire;
+    unsigned wire_bits = 0;
     std::size_t on_wire = 0;
     std::size_t open_requests = 0;
+    // Every open request's deadline, earliest first; entries of requests that ended early stay
+    // until they come up (cheaper than finding them). One timer, set for the earliest.
+    std::vector<Due> due;
+    asio::steady_timer due_timer;
+    SteadyClock::time_point due_timer_at = SteadyClock::time_point::max();
     std::mt19937 random{std::random_device{}()};
 
-    Impl(asio::any_io_executor ex, std::size_t limit) : executor(std::move(ex)), max_in_flight(limit ? limit : 1) {}
+    Impl(asio::any_io_executor ex, std::size_t limit)
+        : executor(ex), max_in_flight(std::clamp<std::size_t>(limit, 1, 32768)), due_timer(ex) {
+        const std::size_t size = std::bit_ceil(max_in_flight);
+        wire_bits = static_cast<unsigned>(std::countr_zero(size));
+        wire.resize(size);
+        free_wire.reserve(size);
+        for (std::size_t i = size; i-- > 0;) {
+            wire[i].uses = static_cast<std::uint16_t>(random());  // sequence numbers start anywhere
+            free_wire.push_back(static_cast<std::uint32_t>(i));
+        }
+    }
 
     Channel* channel_for(const asio::ip::address& a) { return a.is_v4() ? v4.get() : v6.get(); }
 
     // Opens one socket; returns the error text, empty on success.
     std::string open(std::shared_ptr<Channel>& slot, Family family, IcmpProtocol protocol) {
-        auto ch = std::make_shared<Channel>(executor, family, protocol, static_cast<std::uint16_t>(random()),
-                                            static_cast<std::uint16_t>(random()));
+        auto ch = std::make_shared<Channel>(executor, family, protocol, static_cast<std::uint16_t>(random()));
         boost::system::error_code ec;
         ch->socket.open(protocol, ec);
         if (ec) return ec.message();
@@ -151,103 +193,177 @@ struct Pinger::Impl : std::enable_shared_from_this<Pinger::Impl> {
         auto reply = parse_echo_reply(data, ch.family, ip_header);
         if (!reply) return;
         if (ch.protocol.is_raw() && reply->id != ch.id) return;  // another program's ping
-        auto it = ch.pending.find(reply->seq);
-        if (it == ch.pending.end()) return;  // late reply to a request that already timed out
-        auto request = it->second;
-        if (!same_host(request->target, normalise(from))) return;
-        finish(request, PingOutcome{true, SteadyClock::now() - request->sent_at, {}});
+        const WireEntry& w = wire[reply->seq & (wire.size() - 1)];
+        if (!w.used || w.seq != reply->seq) return;  // late reply to a request that already ended
+        const std::uint32_t index = w.request;
+        if (!same_host(requests[index].target, normalise(from))) return;
+        finish(index, PingOutcome{true, SteadyClock::now() - requests[index].sent_at, {}});
     }
 
-    void finish(const std::shared_ptr<Request>& r, PingOutcome outcome) {
-        if (r->finished) return;
-        r->finished = true;
-        r->timer.cancel();
-        if (r->sent) {
-            if (auto* ch = channel_for(r->target)) ch->pending.erase(r->seq);
+    RequestRef allocate(const asio::ip::address& target, SteadyClock::time_point deadline, PingDone&& done) {
+        std::uint32_t index;
+        if (!free_requests.empty()) {
+            index = free_requests.back();
+            free_requests.pop_back();
+        } else {
+            index = static_cast<std::uint32_t>(requests.size());
+            requests.emplace_back();
+        }
+        Request& r = requests[index];
+        r.target = target;
+        r.deadline = deadline;
+        r.done = std::move(done);
+        r.state = Request::State::waiting;
+        ++open_requests;
+        return {index, r.generation};
+    }
+
+    bool current(RequestRef ref) const {
+        return ref.index < requests.size() && requests[ref.index].generation == ref.generation &&
+               requests[ref.index].state != Request::State::free;
+    }
+
+    // Ends a request: frees its slot first (the completion may start new requests), lets a
+    // queued request take its place on the wire, then hands over the outcome.
+    void finish(std::uint32_t index, PingOutcome outcome) {
+        Request& r = requests[index];
+        if (r.state == Request::State::free) return;
+        if (r.state == Request::State::on_wire) {
+            wire[r.wire].used = false;
+            free_wire.push_back(r.wire);
             --on_wire;
         }
+        r.state = Request::State::free;
+        ++r.generation;
+        PingDone done = std::move(r.done);
+        free_requests.push_back(index);
         --open_requests;
-        auto done = std::move(r->done);
-        if (done) done(std::move(outcome));
         send_waiting();
+        done(std::move(outcome));
+    }
+
+    // Completes a request from a later turn of the loop: ping() and send() never run a
+    // completion themselves.
+    void finish_later(RequestRef ref, std::string why) {
+        asio::post(executor, [self = shared_from_this(), ref, why = std::move(why)]() mutable {
+            if (self->current(ref)) self->finish(ref.index, PingOutcome{false, {}, std::move(why)});
+        });
     }
 
     void send_waiting() {
         while (on_wire < max_in_flight && !waiting.empty()) {
-            auto r = std::move(waiting.front());
+            RequestRef ref = waiting.front();
+            if (!current(ref) || requests[ref.index].state != Request::State::waiting) {
+                waiting.pop_front();
+                continue;
+            }
+            if (!send(ref)) return;  // the socket's send buffer is full: resumes once writable
             waiting.pop_front();
-            if (!r->finished) send(r);
         }
     }
 
-    void send(const std::shared_ptr<Request>& r) {
-        Channel* ch = channel_for(r->target);
+    // Puts one waiting request on the wire. False when the socket cannot take it yet; the
+    // request then stays queued and the queue moves on once the socket is writable.
+    bool send(RequestRef ref) {
+        Request& r = requests[ref.index];
+        Channel* ch = channel_for(r.target);
         if (!ch || !ch->socket.is_open()) {
-            finish(r, PingOutcome{false, {}, "ICMP socket closed"});
-            return;
+            finish_later(ref, "ICMP socket closed");  // out of the queue; ends on the next turn
+            return true;
         }
-        if (ch->pending.size() >= 65536) {
-            finish(r, PingOutcome{false, {}, "too many echo requests in flight"});
-            return;
+        const std::uint32_t slot = free_wire.back();
+        WireEntry& w = wire[slot];
+        ++w.uses;
+        w.seq = static_cast<std::uint16_t>((static_cast<std::uint32_t>(w.uses) << wire_bits) | slot);
+        const EchoRequest packet = build_echo_request(ch->family, ch->id, w.seq);
+        r.sent_at = SteadyClock::now();
+        boost::system::error_code ec;
+        ch->socket.send_to(asio::buffer(packet), IcmpProtocol::endpoint(r.target, 0), 0, ec);
+        if (ec == asio::error::would_block || ec == asio::error::no_buffer_space) {
+            wait_until_writable(*channel_slot(ch));
+            return false;
         }
-        while (ch->pending.count(ch->next_seq)) ++ch->next_seq;
-        r->seq = ch->next_seq++;
-        r->packet = build_echo_request(ch->family, ch->id, r->seq);
-        r->sent = true;
+        free_wire.pop_back();
+        w.request = ref.index;
+        w.used = true;
+        r.wire = slot;
+        r.state = Request::State::on_wire;
         ++on_wire;
-        ch->pending.emplace(r->seq, r);
-        r->sent_at = SteadyClock::now();
-        ch->socket.async_send_to(asio::buffer(r->packet), IcmpProtocol::endpoint(r->target, 0),
-                                 [self = shared_from_this(), r](const boost::system::error_code& ec, std::size_t) {
-                                     // Unreachable routes fail right here (EHOSTUNREACH, ENETUNREACH...).
-                                     if (ec && ec != asio::error::operation_aborted)
-                                         self->finish(r, PingOutcome{false, {}, ec.message()});
-                                 });
+        // Unreachable routes fail right here (EHOSTUNREACH, ENETUNREACH...).
+        if (ec) finish_later(ref, ec.message());
+        return true;
     }
 
-    void ping(const asio::ip::address& raw_target, std::chrono::milliseconds timeout,
-              std::function<void(PingOutcome)> done) {
-        auto r = std::make_shared<Request>(executor);
-        r->target = normalise(raw_target);
-        r->timeout = timeout;
-        r->done = std::move(done);
-        ++open_requests;
-        Channel* ch = channel_for(r->target);
+    std::shared_ptr<Channel>* channel_slot(Channel* ch) { return ch == v4.get() ? &v4 : &v6; }
+
+    void wait_until_writable(const std::shared_ptr<Channel>& ch) {
+        if (ch->waiting_to_write) return;
+        ch->waiting_to_write = true;
+        ch->socket.async_wait(asio::socket_base::wait_write,
+                              [self = shared_from_this(), ch](const boost::system::error_code&) {
+                                  ch->waiting_to_write = false;
+                                  self->send_waiting();
+                              });
+    }
+
+    void watch_deadline(SteadyClock::time_point at, RequestRef ref) {
+        due.push_back(Due{at, ref});
+        std::push_heap(due.begin(), due.end(), std::greater<>{});
+        if (at < due_timer_at) arm_due_timer(at);
+    }
+
+    void arm_due_timer(SteadyClock::time_point at) {
+        due_timer_at = at;
+        due_timer.expires_at(at);
+        due_timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+            if (ec == asio::error::operation_aborted) return;
+            self->due_timer_at = SteadyClock::time_point::max();
+            self->expire(SteadyClock::now());
+        });
+    }
+
+    // Ends the requests whose deadline has come, drops the entries of requests that ended
+    // before theirs, and sets the timer for the next.
+    void expire(SteadyClock::time_point now) {
+        while (!due.empty()) {
+            const Due top = due.front();
+            const bool live = current(top.request);
+            if (live && top.at > now) {
+                if (top.at < due_timer_at) arm_due_timer(top.at);
+                return;
+            }
+            std::pop_heap(due.begin(), due.end(), std::greater<>{});
+            due.pop_back();
+            if (live) finish(top.request.index, PingOutcome{false, {}, "timeout"});
+        }
+    }
+
+    void ping(const asio::ip::address& raw_target, std::chrono::milliseconds timeout, PingDone done) {
+        const auto target = normalise(raw_target);
+        const auto now = SteadyClock::now();
+        RequestRef ref = allocate(target, now + timeout, std::move(done));
+        Channel* ch = channel_for(target);
         if (!ch || !ch->socket.is_open()) {
-            std::string why = mode == IcmpMode::off
-                                  ? "ICMP probing is off"
-                                  : fmt::format("no ICMP socket for IPv{}", r->target.is_v4() ? 4 : 6);
-            asio::post(executor, [self = shared_from_this(), r, why] { self->finish(r, PingOutcome{false, {}, why}); });
+            finish_later(ref, mode == IcmpMode::off
+                                  ? std::string("ICMP probing is off")
+                                  : fmt::format("no ICMP socket for IPv{}", target.is_v4() ? 4 : 6));
             return;
         }
-        r->timer.expires_after(timeout);
-        r->timer.async_wait([self = shared_from_this(), r](const boost::system::error_code& ec) {
-            if (ec == asio::error::operation_aborted) return;
-            self->finish(r, PingOutcome{false, {}, "timeout"});
-        });
-        if (on_wire < max_in_flight)
-            send(r);
-        else
-            waiting.push_back(r);
+        watch_deadline(now + timeout, ref);
+        waiting.push_back(ref);
+        send_waiting();
     }
 
     void close_all() {
-        for (auto* slot : {&v4, &v6}) {
-            if (!*slot) continue;
-            boost::system::error_code ec;
-            (*slot)->socket.close(ec);
-            std::vector<std::shared_ptr<Request>> open;
-            for (auto& [seq, r] : (*slot)->pending) open.push_back(r);
-            for (auto& r : open) {
-                asio::post(executor, [self = shared_from_this(), r] {
-                    self->finish(r, PingOutcome{false, {}, "ICMP pinger stopped"});
-                });
-            }
-        }
-        for (auto& r : waiting)
-            asio::post(executor, [self = shared_from_this(), r] {
-                self->finish(r, PingOutcome{false, {}, "ICMP pinger stopped"});
-            });
+        boost::system::error_code ec;
+        due_timer.cancel();
+        due_timer_at = SteadyClock::time_point::max();
+        due.clear();
+        for (auto* slot : {&v4, &v6})
+            if (*slot) (*slot)->socket.close(ec);
+        for (std::uint32_t i = 0; i < requests.size(); ++i)
+            if (requests[i].state != Request::State::free)
+                finish_later(RequestRef{i, requests[i].generation}, "ICMP pinger stopped");
         waiting.clear();
     }
 };
@@ -353,27 +469,15 @@ std::size_t Pinger::open_sockets() const {
 
 std::size_t Pinger::in_flight() const { return impl_->open_requests; }
 
-void Pinger::ping(const asio::ip::address& target, std::chrono::milliseconds timeout,
-                  std::function<void(PingOutcome)> done) {
+void Pinger::ping(const asio::ip::address& target, std::chrono::milliseconds timeout, PingDone done) {
     impl_->ping(target, timeout, std::move(done));
 }
 
 awaitable<PingOutcome> Pinger::async_ping(asio::ip::address target, std::chrono::milliseconds timeout) {
-    struct Wait {
-        std::optional<PingOutcome> outcome;
-        asio::steady_timer wake;
-        explicit Wait(asio::any_io_executor ex) : wake(std::move(ex), SteadyClock::time_point::max()) {}
-    };
-    auto w = std::make_shared<Wait>(impl_->executor);
-    ping(target, timeout, [w](PingOutcome o) {
-        w->outcome = std::move(o);
-        w->wake.cancel();
-    });
-    while (!w->outcome) {
-        boost::system::error_code ec;
-        co_await w->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
-    co_return std::move(*w->outcome);
+    // The coroutine's own handler is the request's completion: no timer, no shared state.
+    return asio::async_initiate<decltype(asio::use_awaitable), void(PingOutcome)>(
+        [impl = impl_, target, timeout](auto handler) { impl->ping(target, timeout, PingDone(std::move(handler))); },
+        asio::use_awaitable);
 }
 
 asio::any_io_executor Pinger::get_executor() const { return impl_->executor; }

@@ -5,13 +5,15 @@
 // Everything runs on the loop's executor; nothing blocks; every request has its own deadline.
 #include <chrono>
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "daemon/core/asio.hpp"
+#include "probes/icmp/ping_completion.hpp"
 
 namespace avmon::icmp {
 
@@ -27,6 +29,9 @@ struct PingOutcome {
     std::chrono::nanoseconds rtt{0};  // send to reply, steady clock
     std::string error;                // when not replied: "timeout", "Network is unreachable", ...
 };
+
+// Runs once with the outcome of one echo request.
+using PingDone = Completion<PingOutcome>;
 
 class Pinger {
 public:
@@ -53,9 +58,15 @@ public:
     std::size_t in_flight() const;  // sent or queued, not yet completed
 
     // Sends one echo request; `done` runs on the executor (never inside this call) with the
-    // reply or the reason there was none, at the latest `timeout` after this call.
-    void ping(const asio::ip::address& target, std::chrono::milliseconds timeout,
-              std::function<void(PingOutcome)> done);
+    // reply or the reason there was none, at the latest `timeout` after this call (give or
+    // take the loop's own delay: one timer serves all open requests).
+    void ping(const asio::ip::address& target, std::chrono::milliseconds timeout, PingDone done);
+    template <class F>
+        requires(!std::is_same_v<std::decay_t<F>, PingDone>)
+    void ping(const asio::ip::address& target, std::chrono::milliseconds timeout, F&& done) {
+        ping(target, timeout, PingDone(std::forward<F>(done)));
+    }
+    // The same for a coroutine: it resumes with the outcome.
     awaitable<PingOutcome> async_ping(asio::ip::address target, std::chrono::milliseconds timeout);
 
     asio::any_io_executor get_executor() const;

@@ -10,6 +10,11 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
+Bytes request(Family family, std::uint16_t id, std::uint16_t seq) {
+    auto p = build_echo_request(family, id, seq);
+    return Bytes(p.begin(), p.end());
+}
+
 // What a peer does with our request: same bytes, reply type, checksum redone for IPv4.
 Bytes as_reply(Bytes packet, Family family) {
     packet[0] = family == Family::v4 ? 0 : 129;
@@ -57,7 +62,7 @@ TEST_CASE("icmp: an ICMPv6 echo request has type 128 and leaves the checksum to 
 }
 
 TEST_CASE("icmp: echo replies parse for both families, with and without an IPv4 header") {
-    auto v4 = as_reply(build_echo_request(Family::v4, 0x0102, 513), Family::v4);
+    auto v4 = as_reply(request(Family::v4, 0x0102, 513), Family::v4);
     auto r = parse_echo_reply(v4, Family::v4, false);
     REQUIRE(r);
     CHECK(r->id == 0x0102);
@@ -70,7 +75,7 @@ TEST_CASE("icmp: echo replies parse for both families, with and without an IPv4 
     REQUIRE(with_options);
     CHECK(with_options->seq == 513);
 
-    auto v6 = as_reply(build_echo_request(Family::v6, 3, 65535), Family::v6);
+    auto v6 = as_reply(request(Family::v6, 3, 65535), Family::v6);
     auto r6 = parse_echo_reply(v6, Family::v6, false);
     REQUIRE(r6);
     CHECK(r6->seq == 65535);
@@ -79,12 +84,12 @@ TEST_CASE("icmp: echo replies parse for both families, with and without an IPv4 
 }
 
 TEST_CASE("icmp: truncated, foreign and damaged packets are rejected") {
-    auto good = as_reply(build_echo_request(Family::v4, 1, 2), Family::v4);
+    auto good = as_reply(request(Family::v4, 1, 2), Family::v4);
     for (std::size_t n = 0; n < good.size(); ++n)
         CHECK_FALSE(parse_echo_reply(std::span(good.data(), n), Family::v4, false));
 
     SECTION("our own echo request (raw sockets see it on loopback)") {
-        CHECK_FALSE(parse_echo_reply(build_echo_request(Family::v4, 1, 2), Family::v4, false));
+        CHECK_FALSE(parse_echo_reply(request(Family::v4, 1, 2), Family::v4, false));
     }
     SECTION("bad IPv4 checksum") {
         auto bad = good;
@@ -122,7 +127,7 @@ TEST_CASE("icmp: truncated, foreign and damaged packets are rejected") {
     }
     SECTION("an IPv4 reply is not an ICMPv6 reply and vice versa") {
         CHECK_FALSE(parse_echo_reply(good, Family::v6, false));
-        auto v6 = as_reply(build_echo_request(Family::v6, 1, 2), Family::v6);
+        auto v6 = as_reply(request(Family::v6, 1, 2), Family::v6);
         CHECK_FALSE(parse_echo_reply(v6, Family::v4, false));
     }
 }
