@@ -343,7 +343,7 @@ void AlarmEngine::observe(const std::string& device, const PollResult& result, s
     auto dit = devices_.find(device);
     if (dit == devices_.end()) return;  // removed by a reload while the poll was in flight
     DeviceInfo& dev = dit->second;
-    const bool was_down = is_down(device);
+    const bool was_down = is_down(dev);
     // ICMP answering while the SNMP agent hangs is a sick agent, not an unreachable device:
     // reachable while the latest result of any probe is.
     const std::uint64_t bit = probe_bit(probe);
@@ -395,7 +395,7 @@ void AlarmEngine::observe(const std::string& device, const PollResult& result, s
             }
         }
     }
-    after_observation(device, was_down);
+    after_observation(device, dev, was_down);
 }
 
 void AlarmEngine::observe_self(std::string_view metric, double value) {
@@ -408,22 +408,22 @@ void AlarmEngine::observe_self(std::string_view metric, double value) {
 
 // Only a change in this device's "down" verdict can change its children's suppression; its
 // own alarms may need a fresh look (a child still failing after its parent recovered).
-void AlarmEngine::after_observation(const std::string& device, bool was_down) {
-    if (is_down(device) != was_down) refresh_suppression();
+void AlarmEngine::after_observation(const std::string& device, const DeviceInfo& dev, bool was_down) {
+    if (is_down(dev) != was_down) refresh_suppression();
     else refresh_suppression(&device);
 }
 
-bool AlarmEngine::is_down(std::string_view device) const {
+bool AlarmEngine::is_down(const DeviceInfo& dev) const {
     const Alarm* a = nullptr;
     const Track* t = nullptr;
-    return device_down(device, &a, &t) || device_pending_down(device);
+    return device_down(dev, &a, &t) || device_pending_down(dev);
 }
 
 void AlarmEngine::observe_trap(const TrapEvent& trap) {
     if (!trap.device) return;
     auto dit = devices_.find(*trap.device);
     if (dit == devices_.end()) return;
-    const bool was_down = is_down(*trap.device);
+    const bool was_down = is_down(dit->second);
     for (const auto& rule : *dit->second.rules) {
         if (rule.kind != RuleKind::trap) continue;
         if (!rule.trap_event.empty() && trap.event == rule.trap_event)
@@ -431,7 +431,7 @@ void AlarmEngine::observe_trap(const TrapEvent& trap) {
         else if (!rule.clear_event.empty() && trap.event == rule.clear_event)
             evaluate(track_for(dit->second, rule, rule.metric, ""), false, 0);
     }
-    after_observation(*trap.device, was_down);
+    after_observation(*trap.device, dit->second, was_down);
 }
 
 void AlarmEngine::evaluate(Track& t, bool bad, double value) {
@@ -589,10 +589,8 @@ void AlarmEngine::remember_raise(Alarm& a) {
 
 // ---------------------------------------------------------------- suppression
 
-bool AlarmEngine::device_down(std::string_view device, const Alarm** root_alarm, const Track** root_track) const {
-    auto dit = devices_.find(device);
-    if (dit == devices_.end()) return false;
-    for (const auto& track : dit->second.tracks) {
+bool AlarmEngine::device_down(const DeviceInfo& dev, const Alarm** root_alarm, const Track** root_track) const {
+    for (const auto& track : dev.tracks) {
         const Track* t = track.get();
         if (!t->firing || !marks_down(*t->rule)) continue;
         *root_track = t;
@@ -600,9 +598,9 @@ bool AlarmEngine::device_down(std::string_view device, const Alarm** root_alarm,
         if (const Alarm* a = t->alarm_id ? find(*t->alarm_id) : nullptr; a && is_open(*a)) *root_alarm = a;
         return true;
     }
-    if (dit->second.reachable == false) {
+    if (dev.reachable == false) {
         // Unreachable with no rule of its own to debounce it: down, without a root alarm.
-        bool has_rule = std::any_of(dit->second.rules->begin(), dit->second.rules->end(),
+        bool has_rule = std::any_of(dev.rules->begin(), dev.rules->end(),
                                     [](const config::RuleConfig& r) { return r.kind == RuleKind::unreachable; });
         if (!has_rule) {
             *root_track = nullptr;
@@ -613,10 +611,8 @@ bool AlarmEngine::device_down(std::string_view device, const Alarm** root_alarm,
     return false;
 }
 
-bool AlarmEngine::device_pending_down(std::string_view device) const {
-    auto dit = devices_.find(device);
-    if (dit == devices_.end()) return false;
-    for (const auto& t : dit->second.tracks)
+bool AlarmEngine::device_pending_down(const DeviceInfo& dev) const {
+    for (const auto& t : dev.tracks)
         if (t->bad && t->bad_since && !t->firing && marks_down(*t->rule)) return true;
     return false;
 }
@@ -650,7 +646,7 @@ AlarmEngine::Suppression AlarmEngine::suppression_for(std::string_view device) c
         if (pit == devices_.end()) break;
         const Alarm* root_alarm = nullptr;
         const Track* root_track = nullptr;
-        if (device_down(parent, &root_alarm, &root_track)) {
+        if (device_down(pit->second, &root_alarm, &root_track)) {
             s.suppressed = true;
             s.pending = false;
             const std::string name(pit->second.name());
@@ -662,7 +658,7 @@ AlarmEngine::Suppression AlarmEngine::suppression_for(std::string_view device) c
             // "root cause: switch sw-3f port 12 down" - without naming the parent twice.
             s.reason = "root cause: " + (what.rfind(name, 0) == 0 ? what : name + " " + what);
             s.root = root_alarm ? std::optional<std::int64_t>(root_alarm->id) : std::nullopt;
-        } else if (!s.suppressed && device_pending_down(parent)) {
+        } else if (!s.suppressed && device_pending_down(pit->second)) {
             s.pending = true;
         }
         parent = pit->second.parent();

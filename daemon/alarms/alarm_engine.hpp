@@ -110,8 +110,8 @@ private:
     void clear(Track& t);
     void on_flap_change(Track& t);
     void refresh_suppression(const std::string* only_device = nullptr);
-    void after_observation(const std::string& device, bool was_down);
-    bool is_down(std::string_view device) const;
+    void after_observation(const std::string& device, const DeviceInfo& dev, bool was_down);
+    bool is_down(const DeviceInfo& dev) const;
     std::uint64_t probe_bit(std::string_view probe);
     void run_deadlines();
     void run_maintenance_transitions();
@@ -129,8 +129,8 @@ private:
         bool pending = false;  // an ancestor's down-condition is still being debounced
     };
     Suppression suppression_for(std::string_view device) const;
-    bool device_down(std::string_view device, const Alarm** root_alarm, const Track** root_track) const;
-    bool device_pending_down(std::string_view device) const;
+    bool device_down(const DeviceInfo& dev, const Alarm** root_alarm, const Track** root_track) const;
+    bool device_pending_down(const DeviceInfo& dev) const;
 
     void set_deadlines(Alarm& a, SysTime from);
     void emit(AlarmEventKind kind, Alarm& a, const std::string& actor, const std::string& note, bool notify,
