@@ -42,9 +42,12 @@ StoreWriter::StoreWriter(config::StoreConfig cfg, const Clock& clock, WriterOpti
 
 StoreWriter::~StoreWriter() { stop(); }
 
+bool StoreWriter::sample_time_ok(const Sample& s, SysTime now) {
+    return to_unix_ms(s.time) >= kEarliestSampleMs && s.time <= now + kLatestAhead;
+}
+
 bool StoreWriter::accept_sample_time(const Sample& s, SysTime now) {
-    const auto t = to_unix_ms(s.time);
-    if (t >= kEarliestSampleMs && s.time <= now + kLatestAhead) return true;
+    if (sample_time_ok(s, now)) return true;
     ComplaintTracker::Say say;
     {
         std::lock_guard lock(mutex_);
@@ -60,15 +63,24 @@ bool StoreWriter::accept_sample_time(const Sample& s, SysTime now) {
     return false;
 }
 
+bool StoreWriter::refuse_after_stop(std::size_t samples, std::unique_lock<std::mutex>& lock) {
+    if (!thread_done_) return false;
+    lock.unlock();
+    if (samples)
+        log::error(msgid::store_error, fmt::format("store: {} samples enqueued after the writer "
+                                                   "stopped; not stored", samples));
+    return true;
+}
+
 void StoreWriter::push_samples(std::vector<Sample>&& samples, std::unique_lock<std::mutex>& lock, bool was_empty) {
-    if (thread_done_) {
-        lock.unlock();
-        if (!samples.empty())
-            log::error(msgid::store_error, fmt::format("store: {} samples enqueued after the writer "
-                                                       "stopped; not stored", samples.size()));
-        return;
-    }
+    if (refuse_after_stop(samples.size(), lock)) return;
     for (auto& s : samples) samples_.push_back(std::move(s));
+    settle_queue(lock, was_empty);
+}
+
+// After samples were appended: the oldest go beyond queue_limit, the writer wakes for a
+// full batch or an idle queue.
+void StoreWriter::settle_queue(std::unique_lock<std::mutex>& lock, bool was_empty) {
     std::size_t dropped = 0;
     while (samples_.size() > cfg_.queue_limit) {
         samples_.pop_front();
@@ -102,23 +114,31 @@ void StoreWriter::enqueue(std::vector<Sample> samples) {
 void StoreWriter::enqueue(const PollResult& result, const std::string& device) {
     PollOutcome outcome{device, result.time, result.reachable, result.error, result.unavailable,
                         result.facts, {}};
-    std::vector<Sample> ok;
-    ok.reserve(result.samples.size());
     outcome.sampled_metrics.reserve(result.samples.size());
     const auto now = clock_.now();
+    std::size_t accepted = 0;
     for (const auto& s : result.samples) {
-        Sample copy = s;
-        if (copy.device.empty()) copy.device = device;
-        if (!accept_sample_time(copy, now)) continue;
-        outcome.sampled_metrics.push_back(copy.metric);
-        ok.push_back(std::move(copy));
+        if (!sample_time_ok(s, now)) {
+            // Counted and logged here, outside the lock, under the device's id.
+            accept_sample_time(s.device.empty() ? Sample{device, s.metric, s.time, s.value} : s, now);
+            continue;
+        }
+        outcome.sampled_metrics.push_back(s.metric);
+        ++accepted;
     }
     std::unique_lock lock(mutex_);
     // Seen before the outcome is queued: otherwise an idle writer is never woken by polls and
     // commits them only at its next publish, not after flush_interval.
     const bool was_empty = samples_.empty() && records_.empty();
-    if (!thread_done_) records_.push_back(std::move(outcome));
-    push_samples(std::move(ok), lock, was_empty);
+    if (refuse_after_stop(accepted, lock)) return;
+    records_.push_back(std::move(outcome));
+    // Copied straight into the queue (no vector in between): the same test as above.
+    for (const auto& s : result.samples) {
+        if (!sample_time_ok(s, now)) continue;
+        Sample& queued = samples_.emplace_back(s);
+        if (queued.device.empty()) queued.device = device;
+    }
+    settle_queue(lock, was_empty);
 }
 
 void StoreWriter::push_record(Record&& r) {

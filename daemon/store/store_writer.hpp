@@ -114,10 +114,13 @@ public:
 private:
     void run();
     bool wait_committed(std::chrono::milliseconds timeout, bool publish);
-    bool accept_sample_time(const Sample& s, SysTime now);
+    static bool sample_time_ok(const Sample& s, SysTime now);
+    bool accept_sample_time(const Sample& s, SysTime now);  // sample_time_ok, or counted and logged
     // was_empty: nothing was queued before this enqueue began. An idle writer sleeps without a
     // deadline, so the first item must wake it to arm the flush interval.
     void push_samples(std::vector<Sample>&& samples, std::unique_lock<std::mutex>& lock, bool was_empty);
+    bool refuse_after_stop(std::size_t samples, std::unique_lock<std::mutex>& lock);  // true: unlocked, logged
+    void settle_queue(std::unique_lock<std::mutex>& lock, bool was_empty);
     void push_record(Record&& r);
     void take_batch(Batch& batch);
     void put_back(Batch&& batch);
