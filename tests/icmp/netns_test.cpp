@@ -278,6 +278,33 @@ TEST_CASE("icmp: requests beyond the in-flight limit wait their turn and still g
     CHECK(pinger.in_flight() == 0);
 }
 
+TEST_CASE("icmp: a short deadline sent after a long one ends first", "[root-dgram]") {
+    // One timer serves every open request: a later, earlier-ending deadline must bring it forward.
+    asio::io_context io;
+    Pinger pinger(io.get_executor());
+    REQUIRE(pinger.start("dgram") == IcmpMode::dgram);
+    std::optional<PingOutcome> slow, quick;
+    SteadyClock::time_point slow_at{}, quick_at{};
+    const auto start = SteadyClock::now();
+    pinger.ping(asio::ip::make_address("10.213.0.77"), 1500ms, [&](PingOutcome o) {
+        slow = o;
+        slow_at = SteadyClock::now();
+    });
+    pinger.ping(asio::ip::make_address("10.213.0.78"), 100ms, [&](PingOutcome o) {
+        quick = o;
+        quick_at = SteadyClock::now();
+    });
+    auto answered = run(io, pinger.async_ping(asio::ip::make_address("127.0.0.1"), 1000ms));
+    CHECK(answered.replied);
+    while (!slow || !quick) io.run_one();
+    CHECK(quick->error == "timeout");
+    CHECK(slow->error == "timeout");
+    CHECK(quick_at - start >= 100ms);
+    CHECK(quick_at - start < 1000ms);
+    CHECK(slow_at - start >= 1500ms);
+    CHECK(pinger.in_flight() == 0);
+}
+
 TEST_CASE("icmp: stopping the pinger completes open requests with a reason", "[root-dgram]") {
     asio::io_context io;
     std::optional<PingOutcome> outcome;
